@@ -1,0 +1,362 @@
+"""The module-level API: predict, tag and explain with the built-in model (or yours).
+
+Predicting imports numpy only; pandas is imported where a DataFrame is
+returned, and scikit-learn only to train.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Union
+
+import numpy as np
+
+from democlass import _texts
+from democlass.frozen import FrozenModel
+from democlass.taxonomy import FORMS, NONE
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from democlass.estimator import DemoClassifier
+
+__all__ = ["explain", "load", "predict", "predict_proba", "save", "tag", "train"]
+
+# Any: a str, any iterable of str, or a pandas Series (pandas is not imported here)
+Texts = Any
+ModelLike = Union[FrozenModel, "DemoClassifier", None]
+
+
+def builtin_model_path() -> Path:
+    """Where the built-in model file lives inside the installed package."""
+    return Path(str(resources.files("democlass") / "_model" / "model.npz"))
+
+
+@lru_cache(maxsize=1)
+def _builtin() -> FrozenModel:
+    return FrozenModel.load(builtin_model_path())
+
+
+def _resolve(model: ModelLike) -> FrozenModel:
+    if model is None:
+        return _builtin()
+    if isinstance(model, FrozenModel):
+        return model
+    if hasattr(model, "freeze"):
+        return model.freeze()
+    raise TypeError(
+        f"model must be a FrozenModel, a fitted DemoClassifier or None, not {type(model).__name__}"
+    )
+
+
+def _check_confidence(min_confidence: float | None) -> None:
+    if min_confidence is not None and not 0.0 <= min_confidence <= 1.0:
+        raise ValueError(f"min_confidence must be between 0 and 1, got {min_confidence}")
+
+
+def predict(texts: Texts, *, min_confidence: float | None = None, model: ModelLike = None) -> Any:
+    """The label of each text.
+
+    Parameters
+    ----------
+    texts : str, list of str or pandas.Series
+        One text or many.
+    min_confidence : float, optional
+        Texts whose most probable label has a lower probability are labelled
+        ``none`` (abstention); :func:`tag` marks them in ``abstained``.
+    model : FrozenModel or DemoClassifier, optional
+        Defaults to the built-in model.
+
+    Returns
+    -------
+    str, ndarray of str, or pandas.Series
+        A str for a str; a Series with the same index for a Series; else an array.
+
+    Raises
+    ------
+    TypeError
+        If an item is not a str (None, NaN, a number, bytes), naming its position.
+
+    Examples
+    --------
+    >>> predict("The model weights are free to download and fine-tune.")
+    'development'
+    >>> list(predict(["A citizens' jury will decide on face recognition.", ""]))
+    ['governance', 'none']
+    """
+    _check_confidence(min_confidence)
+    m = _resolve(model)
+    if isinstance(texts, str):
+        return str(_labels(m, m.predict_proba([texts]), min_confidence)[0])
+    items, _ = _texts.collect(texts)
+    labels = _labels(m, m.predict_proba(items), min_confidence)
+    if _texts.is_pandas(texts, "Series"):
+        import pandas as pd
+
+        return pd.Series(labels, index=texts.index, name="label")
+    return labels
+
+
+def _labels(m: FrozenModel, proba: np.ndarray, min_confidence: float | None) -> np.ndarray:
+    labels = (
+        np.asarray(m.classes, dtype=object)[proba.argmax(axis=1)]
+        if len(proba)
+        else (np.empty(0, dtype=object))
+    )
+    if min_confidence is not None and len(proba):
+        labels[proba.max(axis=1) < min_confidence] = NONE
+    return labels
+
+
+def predict_proba(texts: Texts, *, model: ModelLike = None) -> pd.DataFrame | pd.Series:
+    """Probability of each label for each text.
+
+    Returns
+    -------
+    pandas.DataFrame or pandas.Series
+        One column per label, rows indexed like ``texts`` (a Series for a str).
+
+    Examples
+    --------
+    >>> p = predict_proba(["Profits above the cap go to a citizens' dividend."])
+    >>> list(p.columns)
+    ['use', 'development', 'profits', 'governance', 'none']
+    >>> p.idxmax(axis=1).iloc[0]
+    'profits'
+    """
+    import pandas as pd
+
+    m = _resolve(model)
+    if isinstance(texts, str):
+        return pd.Series(m.predict_proba([texts])[0], index=list(m.classes), name="probability")
+    items, _ = _texts.collect(texts)
+    index = texts.index if _texts.is_pandas(texts, "Series") else None
+    return pd.DataFrame(m.predict_proba(items), columns=list(m.classes), index=index)
+
+
+def tag(
+    texts: Texts | pd.DataFrame,
+    text_column: str | None = None,
+    *,
+    min_confidence: float | None = None,
+    model: ModelLike = None,
+) -> pd.DataFrame | pd.Series:
+    """Tag texts: label, confidence, a probability per label, and every form present.
+
+    Parameters
+    ----------
+    texts : str, list of str, pandas.Series or pandas.DataFrame
+        The texts; for a DataFrame, the column named by ``text_column``
+        (default: a column called ``text``, or the only string column).
+    text_column : str, optional
+        Column of a DataFrame that holds the texts.
+    min_confidence : float, optional
+        Below this probability the label becomes ``none`` and ``abstained``
+        is True.
+    model : FrozenModel or DemoClassifier, optional
+        Defaults to the built-in model.
+
+    Returns
+    -------
+    pandas.DataFrame or pandas.Series
+        Indexed like the input (a Series for a str), with columns ``label``,
+        ``confidence``, ``abstained``, ``p_<label>`` for each label, and
+        ``tags``: the forms whose probability reaches the model's threshold
+        for that form, plus the label if it is a form, most probable first,
+        joined by ``;``. A missing text (None or NaN in a Series or frame)
+        gives a row of missing values rather than an error.
+
+    Examples
+    --------
+    >>> out = tag(["Citizens will vote on whether the city may use face recognition.",
+    ...            "The model weights are free to download and fine-tune."])
+    >>> list(out["label"])
+    ['governance', 'development']
+    >>> list(out.columns)[:3]
+    ['label', 'confidence', 'abstained']
+    """
+    import pandas as pd
+
+    _check_confidence(min_confidence)
+    m = _resolve(model)
+    if isinstance(texts, str):
+        return tag([texts], min_confidence=min_confidence, model=m).iloc[0].rename(None)
+    if _texts.is_pandas(texts, "DataFrame"):
+        texts = texts[_text_column(texts, text_column)]
+    elif text_column is not None:
+        raise ValueError("text_column is only for a DataFrame")
+    is_series = _texts.is_pandas(texts, "Series")
+    items, missing = _texts.collect(texts, allow_missing=is_series)
+    proba = m.predict_proba(items)
+    out = pd.DataFrame(index=texts.index if is_series else None)
+    labels = _labels(m, proba, min_confidence)
+    confidence = proba.max(axis=1) if len(proba) else np.empty(0)
+    out["label"] = pd.array(labels, dtype=object)
+    out["confidence"] = confidence
+    out["abstained"] = (
+        confidence < min_confidence if min_confidence is not None else np.zeros(len(items), bool)
+    )
+    for j, label in enumerate(m.classes):
+        out[f"p_{label}"] = proba[:, j]
+    out["tags"] = _tags(m, proba, labels)
+    if missing:
+        rows = out.index[missing]
+        out["abstained"] = out["abstained"].astype(object)
+        out.loc[rows, :] = None
+        out["confidence"] = out["confidence"].astype(float)
+        for label in m.classes:
+            out[f"p_{label}"] = out[f"p_{label}"].astype(float)
+    return out
+
+
+def _text_column(frame: pd.DataFrame, text_column: str | None) -> str:
+    columns = [str(c) for c in frame.columns]
+    if text_column is not None:
+        if text_column not in frame.columns:
+            raise KeyError(
+                f"no column {text_column!r} in the DataFrame; its columns are {', '.join(columns)}"
+            )
+        return text_column
+    if "text" in frame.columns:
+        return "text"
+    strings = [c for c in frame.columns if frame[c].dtype == object or str(frame[c].dtype) == "str"]
+    if len(strings) == 1:
+        return strings[0]
+    raise ValueError(
+        f"pass text_column= to say which column holds the texts; columns: {', '.join(columns)}"
+    )
+
+
+def _tags(m: FrozenModel, proba: np.ndarray, labels: np.ndarray) -> list[str]:
+    forms = [(j, c) for j, c in enumerate(m.classes) if c in FORMS]
+    out = []
+    for row, label in zip(proba, labels, strict=True):
+        present = [(row[j], c) for j, c in forms if row[j] >= m.thresholds[c] or c == label]
+        out.append(";".join(c for _, c in sorted(present, key=lambda pc: -pc[0])))
+    return out
+
+
+def explain(text: str, top: int = 10, *, model: ModelLike = None) -> pd.DataFrame:
+    """The terms that moved a text towards its label and away from the runner-up.
+
+    For a linear model this is exact: each term's weight is its tf-idf value
+    times the difference of its coefficients for the label and the runner-up,
+    and the weights plus the intercept difference add up to the margin
+    between the two scores.
+
+    Parameters
+    ----------
+    text : str
+    top : int, default=10
+        How many terms to show on each side.
+    model : FrozenModel or DemoClassifier, optional
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``term``, ``weight`` (positive: towards the label) and
+        ``favours``; ``attrs`` holds ``label``, ``runner_up``, ``margin`` and
+        ``intercept``.
+
+    Examples
+    --------
+    >>> e = explain("Open weights let any lab fine-tune the model.")
+    >>> e.attrs["label"]
+    'development'
+    >>> bool(e["weight"].iloc[0] > 0)
+    True
+    """
+    import pandas as pd
+
+    if not isinstance(text, str):
+        raise TypeError(f"explain takes one str, not {type(text).__name__}")
+    m = _resolve(model)
+    scores = m.decision_function([text])[0]
+    order = np.argsort(-scores, kind="stable")
+    first, second = int(order[0]), int(order[1])
+    ids, values = m.features(text)
+    weight = values * (m.coef[ids, first] - m.coef[ids, second])
+    rank = np.argsort(-weight, kind="stable")
+    pick = np.concatenate(
+        [rank[:top][weight[rank[:top]] > 0], rank[::-1][:top][weight[rank[::-1][:top]] < 0][::-1]]
+    )
+    label, runner = m.classes[first], m.classes[second]
+    frame = pd.DataFrame(
+        {
+            "term": [m.vocabulary[i] for i in ids[pick]],
+            "weight": weight[pick],
+            "favours": [label if w > 0 else runner for w in weight[pick]],
+        }
+    )
+    frame.attrs.update(
+        label=label,
+        runner_up=runner,
+        margin=float(scores[first] - scores[second]) if np.isfinite(scores[second]) else np.inf,
+        intercept=float(m.intercept[first] - m.intercept[second]),
+    )
+    return frame
+
+
+def labels_digest(labels: pd.DataFrame) -> str:
+    """SHA-256 of the columns that training reads, so a model can name its data."""
+    h = hashlib.sha256()
+    for row in labels[["id", "text", "label", "secondary"]].itertuples(index=False):
+        h.update("\x1f".join(row).encode("utf-8") + b"\x1e")
+    return h.hexdigest()
+
+
+def train(
+    labels: pd.DataFrame | str | Path | None = None, *, cv: int = 5, **params: Any
+) -> FrozenModel:
+    """Train a model on labelled rows, with tag thresholds chosen on held-out folds.
+
+    Parameters
+    ----------
+    labels : DataFrame, path or None
+        Rows with ``text``, ``label`` and ``secondary`` (default: the packaged
+        dataset). With the defaults this rebuilds the built-in model exactly.
+    cv : int, default=5
+        Folds used to choose the ``tags`` thresholds.
+    **params
+        Parameters of :class:`DemoClassifier`.
+
+    Returns
+    -------
+    FrozenModel
+        Ready for :func:`predict`, :func:`tag` and :func:`save`.
+    """
+    from democlass import __version__
+    from democlass.estimator import DemoClassifier
+    from democlass.evaluate import _frame, choose_thresholds, cross_val_proba
+
+    frame = _frame(labels)
+    thresholds = choose_thresholds(cross_val_proba(frame, cv=cv, **params), frame)
+    estimator = DemoClassifier(**params).fit(frame["text"].tolist(), frame["label"])
+    info = {
+        "democlass_version": __version__,
+        "labels_sha256": labels_digest(frame),
+        "n_rows": len(frame),
+        "threshold_cv": cv,
+    }
+    return estimator.freeze(thresholds=thresholds, info=info)
+
+
+def save(model: FrozenModel | DemoClassifier, path: str | Path) -> Path:
+    """Save a model as a ``.npz`` of plain arrays and JSON metadata (no pickles).
+
+    Returns the path written (``.npz`` is added if missing).
+    """
+    return _resolve(model).save(path)
+
+
+def load(path: str | Path) -> FrozenModel:
+    """Load a model saved by :func:`save`.
+
+    Only democlass's array format is read, with ``allow_pickle=False``, so a
+    model file can never run code. Anything else (a pickle, a joblib dump, a
+    damaged archive, an unknown format version) raises ``ModelFormatError``.
+    """
+    return FrozenModel.load(path)

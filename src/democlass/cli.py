@@ -1,0 +1,271 @@
+"""The ``democlass`` command: argparse front end over batch, api and evaluate."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from democlass import __version__
+
+EPILOG_TAG = """examples:
+  democlass tag seeds/                      paragraphs of every .txt/.md file, CSV to stdout
+  democlass tag seeds/ -o tags.csv          the same, written safely to tags.csv
+  democlass tag seeds/ --level document     one row per document: share of each form
+  democlass tag news.csv --text-column body --id-column url -o tags.parquet
+  cat article.txt | democlass tag -         tag standard input
+"""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="democlass",
+        description="Tag text by the four forms of AI democratisation "
+        "(use, development, profits, governance) or none.",
+    )
+    parser.add_argument("--version", action="version", version=f"democlass {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    tag = sub.add_parser(
+        "tag",
+        help="tag files, folders, globs, tables or stdin",
+        epilog=EPILOG_TAG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Split documents into paragraphs and tag each one.",
+    )
+    tag.add_argument(
+        "paths",
+        nargs="+",
+        metavar="PATH",
+        help=".txt/.md files, folders (recursive), globs, .csv/.jsonl/.parquet "
+        "tables, or - for standard input",
+    )
+    _output_args(tag)
+    tag.add_argument(
+        "--level",
+        choices=("paragraph", "document"),
+        default="paragraph",
+        help="one row per paragraph (default) or per document",
+    )
+    tag.add_argument(
+        "--min-confidence",
+        type=_unit_float,
+        metavar="X",
+        help="label paragraphs below this confidence none (and mark them abstained)",
+    )
+    tag.add_argument(
+        "--jobs",
+        type=_positive_int,
+        default=1,
+        metavar="N",
+        help="worker processes (default 1); output is identical for any N",
+    )
+    tag.add_argument("--text-column", metavar="COL", help="text column of tables (default: text)")
+    tag.add_argument("--id-column", metavar="COL", help="id column of tables, carried as 'row'")
+    tag.add_argument(
+        "--no-split",
+        action="store_true",
+        help="tag each document or table cell whole, not paragraph by paragraph",
+    )
+    tag.add_argument(
+        "--model", metavar="PATH", help="a model saved by democlass (default: built-in)"
+    )
+    tag.add_argument("--quiet", "-q", action="store_true", help="no progress bar or summary")
+
+    split = sub.add_parser(
+        "split",
+        help="split documents into paragraphs with offsets",
+        epilog="example:\n  democlass split seeds/004_e312ac082ffe1a44.txt | head",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    split.add_argument("paths", nargs="+", metavar="PATH")
+    _output_args(split)
+
+    explain = sub.add_parser(
+        "explain",
+        help="show the terms behind one text's label",
+        epilog='example:\n  democlass explain "Open weights let anyone fine-tune the model."',
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    explain.add_argument("text", help="the text, or - to read it from standard input")
+    explain.add_argument("--top", type=_positive_int, default=10, metavar="N")
+    explain.add_argument("--model", metavar="PATH")
+
+    evaluate = sub.add_parser(
+        "evaluate",
+        help="grouped cross-validation on labelled data",
+        epilog="example:\n  democlass evaluate --cv 5",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    evaluate.add_argument("--labels", metavar="CSV", help="labels file (default: packaged)")
+    evaluate.add_argument("--cv", type=_positive_int, default=5, metavar="K")
+    evaluate.add_argument(
+        "--no-groups",
+        action="store_true",
+        help="plain stratified folds instead of folds grouped by document",
+    )
+
+    train = sub.add_parser(
+        "train",
+        help="train a model and save it",
+        epilog="examples:\n  democlass train --labels my-labels.csv -o my-model.npz\n"
+        "  democlass train --labels data/labels.csv -o src/democlass/_model/model.npz\n"
+        "      (in a checkout: rebuild the built-in model after editing the labels)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    train.add_argument("--labels", metavar="CSV", help="labels file (default: packaged)")
+    train.add_argument(
+        "-o", "--output", metavar="PATH", required=True, help="where to save the model (.npz)"
+    )
+    return parser
+
+
+def _output_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-o", "--output", metavar="OUT", help="output file (default: standard output)")
+    p.add_argument(
+        "--format",
+        choices=("csv", "jsonl", "parquet"),
+        help="output format (default: from the extension of -o, else csv)",
+    )
+
+
+def _unit_float(value: str) -> float:
+    x = float(value)
+    if not 0.0 <= x <= 1.0:
+        raise argparse.ArgumentTypeError(f"{value} is not between 0 and 1")
+    return x
+
+
+def _positive_int(value: str) -> int:
+    n = int(value)
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not a positive whole number")
+    return n
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code (0 ok, 1 some inputs failed, 2 usage)."""
+    args = _parser().parse_args(argv)
+    from democlass.batch import InputError
+
+    try:
+        return int(_COMMANDS[args.command](args))
+    except InputError as exc:
+        print(f"democlass: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("democlass: interrupted; no output was written", file=sys.stderr)
+        return 130
+
+
+def _model(args: argparse.Namespace) -> Any:
+    if not getattr(args, "model", None):
+        return None
+    from democlass.api import load
+    from democlass.batch import InputError
+    from democlass.frozen import ModelFormatError
+
+    try:
+        return load(args.model)
+    except ModelFormatError as exc:
+        raise InputError(str(exc)) from exc
+
+
+def _cmd_tag(args: argparse.Namespace) -> int:
+    from democlass import batch
+    from democlass.api import _resolve
+
+    model = _resolve(_model(args))
+    inputs = batch.read_inputs(args.paths, text_column=args.text_column, id_column=args.id_column)
+    for failure in inputs.failures:
+        print(f"democlass: skipped {failure.source}: {failure.reason}", file=sys.stderr)
+    bar = None
+    if not args.quiet and sys.stderr.isatty():
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(inputs.documents), unit="doc", file=sys.stderr)
+    paragraphs = 0
+
+    def progress(docs: int, paras: int) -> None:
+        nonlocal paragraphs
+        paragraphs += paras
+        if bar is not None:
+            bar.update(docs)
+            bar.set_postfix(paragraphs=paragraphs, refresh=False)
+
+    try:
+        rows = batch.tag_documents(
+            inputs.documents,
+            split=not args.no_split,
+            min_confidence=args.min_confidence,
+            model=model,
+            jobs=args.jobs,
+            progress=progress,
+        )
+    finally:
+        if bar is not None:
+            bar.close()
+    frame = batch.paragraph_frame(rows, model.classes)
+    if args.level == "document":
+        frame = batch.document_summary(frame)
+    batch.write_table(frame, args.output, args.format)
+    if not args.quiet:
+        print(
+            f"democlass: {len(inputs.documents)} documents, {len(rows)} paragraphs, "
+            f"{len(inputs.failures)} failures",
+            file=sys.stderr,
+        )
+    return 1 if inputs.failures else 0
+
+
+def _cmd_split(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from democlass import batch
+
+    inputs = batch.read_inputs(args.paths)
+    for failure in inputs.failures:
+        print(f"democlass: skipped {failure.source}: {failure.reason}", file=sys.stderr)
+    rows = [r for doc in inputs.documents for r in batch._paragraph_rows(doc, True)]
+    frame = pd.DataFrame(rows, columns=["source", "row", "paragraph", "start", "end", "text"])
+    batch.write_table(frame.drop(columns="row"), args.output, args.format)
+    return 1 if inputs.failures else 0
+
+
+def _cmd_explain(args: argparse.Namespace) -> int:
+    from democlass.api import explain
+
+    text = sys.stdin.read() if args.text == "-" else args.text
+    frame = explain(text, top=args.top, model=_model(args))
+    a = frame.attrs
+    print(f"label: {a['label']}   runner-up: {a['runner_up']}   margin: {a['margin']:.3f}")
+    print(frame.to_string(index=False) if len(frame) else "(no known terms)")
+    return 0
+
+
+def _cmd_evaluate(args: argparse.Namespace) -> int:
+    from democlass.evaluate import evaluate
+
+    evaluate(args.labels, cv=args.cv, groups=None if args.no_groups else "source")
+    return 0
+
+
+def _cmd_train(args: argparse.Namespace) -> int:
+    from democlass.api import save, train
+
+    model = train(args.labels)
+    written = save(model, args.output)
+    print(
+        f"democlass: saved a model of {len(model.vocabulary)} terms to {written}", file=sys.stderr
+    )
+    return 0
+
+
+_COMMANDS = {
+    "tag": _cmd_tag,
+    "split": _cmd_split,
+    "explain": _cmd_explain,
+    "evaluate": _cmd_evaluate,
+    "train": _cmd_train,
+}

@@ -1,0 +1,185 @@
+"""DemoClassifier: the scikit-learn estimator behind democlass, for training and research."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.utils.validation import check_is_fitted
+
+from democlass import _texts
+from democlass.frozen import TOKEN_PATTERN, FrozenModel
+from democlass.taxonomy import LABELS, NONE
+
+__all__ = ["DemoClassifier"]
+
+
+class DemoClassifier(ClassifierMixin, BaseEstimator):
+    """TF-IDF over word n-grams followed by multinomial logistic regression.
+
+    Takes raw strings. A text with no term in the fitted vocabulary has no
+    evidence for any form and is predicted ``none`` with probability 1.
+
+    Parameters
+    ----------
+    ngram_max : int, default=2
+        Longest word n-gram: 1 for single words, 2 adds word pairs.
+    min_df : int or float, default=2
+        Ignore terms in fewer documents than this (count, or share if float).
+    max_df : float, default=1.0
+        Ignore terms in more than this share of documents.
+    sublinear_tf : bool, default=True
+        Replace a term count ``c`` by ``1 + log(c)``.
+    C : float, default=30.0
+        Inverse regularisation strength of the logistic regression.
+    class_weight : "balanced", dict or None, default="balanced"
+        Class weights; "balanced" counters the imbalance of the labels.
+    max_iter : int, default=3000
+        Iterations of the L-BFGS solver.
+    random_state : int or None, default=0
+        Seed passed to the solver, for determinism.
+
+    Attributes
+    ----------
+    classes_ : ndarray of str
+        The labels seen in ``fit``, sorted.
+    vectorizer_ : sklearn.feature_extraction.text.TfidfVectorizer
+    classifier_ : sklearn.linear_model.LogisticRegression
+
+    Examples
+    --------
+    >>> import democlass
+    >>> labels = democlass.load_labels()
+    >>> clf = DemoClassifier().fit(labels["text"], labels["label"])
+    >>> clf.predict(["The weights are free to download and fine-tune."])[0]
+    'development'
+    """
+
+    def __init__(
+        self,
+        *,
+        ngram_max: int = 2,
+        min_df: int | float = 2,
+        max_df: float = 1.0,
+        sublinear_tf: bool = True,
+        C: float = 30.0,
+        class_weight: str | dict[str, float] | None = "balanced",
+        max_iter: int = 3000,
+        random_state: int | None = 0,
+    ) -> None:
+        self.ngram_max = ngram_max
+        self.min_df = min_df
+        self.max_df = max_df
+        self.sublinear_tf = sublinear_tf
+        self.C = C
+        self.class_weight = class_weight
+        self.max_iter = max_iter
+        self.random_state = random_state
+
+    def __sklearn_tags__(self):  # noqa: ANN204 - scikit-learn's Tags type
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.input_tags.string = True
+        return tags
+
+    def fit(self, X: Iterable[str], y: Iterable[str]) -> DemoClassifier:
+        """Fit the vectoriser and the linear model on texts ``X`` and labels ``y``."""
+        texts, _ = _texts.collect(X)
+        labels = np.asarray(list(y), dtype=object)
+        if len(labels) != len(texts):
+            raise ValueError(f"X has {len(texts)} texts but y has {len(labels)} labels")
+        if self.ngram_max not in (1, 2, 3):
+            raise ValueError(f"ngram_max must be 1, 2 or 3, got {self.ngram_max!r}")
+        self.vectorizer_ = TfidfVectorizer(
+            lowercase=True,
+            token_pattern=TOKEN_PATTERN,
+            ngram_range=(1, self.ngram_max),
+            min_df=self.min_df,
+            max_df=self.max_df,
+            sublinear_tf=self.sublinear_tf,
+            norm="l2",
+            dtype=np.float64,
+        )
+        features = self.vectorizer_.fit_transform(texts)
+        self.classifier_ = LogisticRegression(
+            C=self.C,
+            class_weight=self.class_weight,
+            max_iter=self.max_iter,
+            random_state=self.random_state,
+        )
+        self.classifier_.fit(features, labels)
+        self.classes_ = self.classifier_.classes_
+        return self
+
+    def decision_function(self, X: Iterable[str]) -> np.ndarray:
+        """Linear scores, shape (n_texts, n_classes), columns as ``classes_``."""
+        features, empty = self._features(X)
+        scores = self.classifier_.decision_function(features)
+        if scores.ndim == 1:
+            scores = np.column_stack([-scores / 2, scores / 2])
+        none = self._none_column()
+        if none is not None and empty.any():
+            scores[empty] = -np.inf
+            scores[empty, none] = 0.0
+        return scores
+
+    def predict_proba(self, X: Iterable[str]) -> np.ndarray:
+        """Class probabilities, shape (n_texts, n_classes), columns as ``classes_``."""
+        features, empty = self._features(X)
+        proba = self.classifier_.predict_proba(features)
+        none = self._none_column()
+        if none is not None and empty.any():
+            proba[empty] = 0.0
+            proba[empty, none] = 1.0
+        return proba
+
+    def predict(self, X: Iterable[str]) -> np.ndarray:
+        """The most probable label of each text."""
+        proba = self.predict_proba(X)
+        return self.classes_[proba.argmax(axis=1)]
+
+    def freeze(
+        self, thresholds: dict[str, float] | None = None, info: dict[str, Any] | None = None
+    ) -> FrozenModel:
+        """The fitted model as arrays, to predict without scikit-learn or to save.
+
+        Columns are reordered to democlass's label order.
+        """
+        check_is_fitted(self, "classes_")
+        classes = list(self.classes_)
+        order = [c for c in LABELS if c in classes] + [c for c in classes if c not in LABELS]
+        cols = [classes.index(c) for c in order]
+        coef = self.classifier_.coef_
+        intercept = self.classifier_.intercept_
+        if coef.shape[0] == 1:  # binary: the softmax of (-s/2, s/2) is the logistic of s
+            coef = np.vstack([-coef[0] / 2, coef[0] / 2])
+            intercept = np.array([-intercept[0] / 2, intercept[0] / 2])
+        vocabulary = [""] * len(self.vectorizer_.vocabulary_)
+        for term, col in self.vectorizer_.vocabulary_.items():
+            vocabulary[col] = term
+        params = {k: v for k, v in self.get_params().items()}
+        return FrozenModel(
+            vocabulary=vocabulary,
+            idf=self.vectorizer_.idf_,
+            coef=coef[cols].T.copy(),
+            intercept=intercept[cols].copy(),
+            classes=order,
+            ngram_max=self.ngram_max,
+            sublinear_tf=self.sublinear_tf,
+            thresholds=thresholds,
+            info={"params": params, **(info or {})},
+        )
+
+    def _features(self, X: Iterable[str]):  # noqa: ANN202 - a scipy sparse matrix and a mask
+        check_is_fitted(self, "classes_")
+        texts, _ = _texts.collect(X)
+        features = self.vectorizer_.transform(texts)
+        return features, np.diff(features.indptr) == 0
+
+    def _none_column(self) -> int | None:
+        classes = list(self.classes_)
+        return classes.index(NONE) if NONE in classes else None

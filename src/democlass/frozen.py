@@ -1,0 +1,417 @@
+"""The array model: a fitted TF-IDF + linear classifier as plain numpy arrays.
+
+Predicting needs only numpy, so the cold path (``import democlass;
+democlass.predict([...])``) never imports scikit-learn, scipy or pandas. A
+model file is one ``.npz`` archive read with ``allow_pickle=False``: four
+arrays and a JSON metadata record, so loading a model can never run code.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import zipfile
+from collections.abc import Iterator, Sequence
+from itertools import repeat
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from democlass.taxonomy import FORMS, LABELS, NONE
+
+__all__ = ["FORMAT_VERSION", "FrozenModel", "ModelFormatError", "TOKEN_PATTERN"]
+
+FORMAT_VERSION = 1
+TOKEN_PATTERN = r"(?u)\b\w\w+\b"
+_TOKEN = re.compile(TOKEN_PATTERN)
+_ARRAYS = ("vocabulary", "idf", "coef", "intercept", "metadata")
+# Texts longer than this are tokenised piecewise so that memory stays bounded.
+CHUNK_CHARS = 1 << 20
+
+
+class ModelFormatError(ValueError):
+    """A model file that is not a democlass array model, or is damaged."""
+
+
+class FrozenModel:
+    """A fitted model as arrays: vocabulary, idf, coefficients, intercepts.
+
+    Built by :meth:`DemoClassifier.freeze`, :func:`democlass.train` or
+    :meth:`FrozenModel.load`; applied with numpy alone.
+
+    Parameters
+    ----------
+    vocabulary : sequence of str
+        The n-gram of each feature column.
+    idf : ndarray of shape (n_features,)
+        Inverse document frequencies.
+    coef : ndarray of shape (n_features, n_classes)
+        Linear weights, one column per class.
+    intercept : ndarray of shape (n_classes,)
+    classes : sequence of str
+        Labels of the columns of ``coef``.
+    ngram_max : int
+        Longest word n-gram (1 for words, 2 for words and word pairs).
+    sublinear_tf : bool
+        Whether term counts ``c`` were replaced by ``1 + log(c)``.
+    thresholds : dict of str to float, optional
+        Probability a form needs to be listed in ``tags``; 0.5 where missing.
+    info : dict, optional
+        Free-form provenance (training data hash, parameters, version).
+    """
+
+    def __init__(
+        self,
+        vocabulary: Sequence[str],
+        idf: np.ndarray,
+        coef: np.ndarray,
+        intercept: np.ndarray,
+        classes: Sequence[str],
+        ngram_max: int,
+        sublinear_tf: bool,
+        thresholds: dict[str, float] | None = None,
+        info: dict[str, Any] | None = None,
+    ) -> None:
+        self.vocabulary = list(vocabulary)
+        self.idf = np.asarray(idf, dtype=np.float64)
+        self.coef = np.asarray(coef, dtype=np.float64)
+        self.intercept = np.asarray(intercept, dtype=np.float64)
+        self.classes = tuple(classes)
+        self.ngram_max = int(ngram_max)
+        self.sublinear_tf = bool(sublinear_tf)
+        self.thresholds = {f: float((thresholds or {}).get(f, 0.5)) for f in FORMS}
+        self.info = dict(info or {})
+        self._check()
+        self._build_tables()
+        self._none = self.classes.index(NONE) if NONE in self.classes else None
+
+    def __repr__(self) -> str:
+        return (
+            f"FrozenModel(n_features={len(self.vocabulary)}, classes={list(self.classes)}, "
+            f"ngram_max={self.ngram_max})"
+        )
+
+    # --- applying --------------------------------------------------------
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """Class probabilities, shape (n_texts, n_classes), columns as ``classes``.
+
+        A text with no term in the vocabulary (empty, whitespace, symbols)
+        has no evidence for any form and gets probability 1 for ``none``.
+        """
+        return _softmax(self._scores(texts))
+
+    def decision_function(self, texts: Sequence[str]) -> np.ndarray:
+        """Linear scores before the softmax, shape (n_texts, n_classes)."""
+        return self._scores(texts)
+
+    def predict(self, texts: Sequence[str]) -> np.ndarray:
+        """The most probable label of each text."""
+        proba = self.predict_proba(texts)
+        return np.asarray(self.classes, dtype=object)[proba.argmax(axis=1)]
+
+    def _build_tables(self) -> None:
+        """Index n-gram features by integer codes of their words.
+
+        Each word gets an id; an n-gram's code is its word ids in base
+        ``n_words``. Looking n-grams up then takes one dictionary lookup per
+        word in Python and vectorised numpy for the rest, which is what keeps
+        prediction near the speed of bare tokenisation.
+        """
+        words: dict[str, int] = {}
+        grams = [term.split(" ") for term in self.vocabulary]
+        for gram in grams:
+            for word in gram:
+                words.setdefault(word, len(words))
+        n_words = max(len(words), 1)
+        if n_words**self.ngram_max >= 2**62:
+            raise ValueError(f"{n_words} words are too many for {self.ngram_max}-grams")
+        self._words = words
+        self._n_words = n_words
+        # one spare entry at the end, so that word id -1 (unknown) maps to -1
+        self._unigram = np.full(n_words + 1, -1, dtype=np.int64)
+        by_order: dict[int, tuple[list[int], list[int]]] = {}
+        for fid, gram in enumerate(grams):
+            if len(gram) == 1:
+                self._unigram[words[gram[0]]] = fid
+                continue
+            code = 0
+            for word in gram:
+                code = code * n_words + words[word]
+            codes, fids = by_order.setdefault(len(gram), ([], []))
+            codes.append(code)
+            fids.append(fid)
+        self._ngrams = {
+            n: _HashTable(np.asarray(codes, np.int64), np.asarray(fids, np.int64))
+            for n, (codes, fids) in by_order.items()
+        }
+
+    def _word_ids(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Word ids of all texts, concatenated (-1 for unknown words), and the
+        text each one belongs to."""
+        get = self._words.get
+        findall = _TOKEN.findall
+        ids: list[int] = []
+        extend = ids.extend
+        ends = np.empty(len(texts), dtype=np.int64)
+        for i, text in enumerate(texts):
+            if len(text) <= CHUNK_CHARS:
+                extend(map(get, findall(text.lower()), repeat(-1)))
+            else:  # in pieces, to bound the memory a huge text takes
+                for piece in _pieces(text):
+                    extend(map(get, findall(piece.lower()), repeat(-1)))
+            ends[i] = len(ids)
+        counts = np.diff(ends, prepend=0)
+        words = np.fromiter(ids, dtype=np.int64, count=len(ids))
+        return words, np.repeat(np.arange(len(texts), dtype=np.int64), counts)
+
+    def _tfidf(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Sparse tf-idf rows as (doc, feature id, value) triples, sorted by doc,
+        and each doc's l2 norm: ``value / norm[doc]`` is scikit-learn's tf-idf."""
+        n_docs, n_features = len(texts), len(self.vocabulary)
+        words, docs = self._word_ids(texts)
+        known = words >= 0
+        fids = self._unigram[words]
+        keep = fids >= 0
+        keys = [docs[keep] * n_features + fids[keep]]
+        for n, table in self._ngrams.items():
+            m = len(words) - n + 1
+            if m <= 0:
+                continue
+            # n consecutive known words of the same text
+            ok = known[:m] & (docs[n - 1 :] == docs[:m])
+            code = words[:m].copy()
+            for k in range(1, n):
+                ok &= known[k : m + k]
+                code *= self._n_words
+                code += words[k : m + k]
+            found = table.get(code[ok])
+            hit = found >= 0
+            keys.append(docs[:m][ok][hit] * n_features + found[hit])
+        key = np.concatenate(keys)
+        key.sort()
+        first = np.empty(len(key), dtype=bool)
+        first[:1] = True
+        np.not_equal(key[1:], key[:-1], out=first[1:])
+        starts = np.flatnonzero(first)
+        tf = np.diff(starts, append=len(key)).astype(np.float64)
+        key = key[starts]
+        # keys are sorted, so each text's run begins where its key range does
+        bounds = np.searchsorted(key, np.arange(n_docs + 1, dtype=np.int64) * n_features)
+        doc = np.repeat(np.arange(n_docs, dtype=np.int64), np.diff(bounds))
+        fid = key - doc * n_features
+        if self.sublinear_tf:
+            np.log(tf, out=tf)
+            tf += 1.0
+        values = tf * self.idf[fid]
+        norm = np.sqrt(np.bincount(doc, weights=values * values, minlength=n_docs))
+        return doc, fid, values, norm
+
+    def features(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """Feature ids of one text and their l2-normalised tf-idf values."""
+        _, fid, values, norm = self._tfidf([text])
+        return fid, values / norm[0] if len(fid) else values
+
+    def _scores(self, texts: Sequence[str]) -> np.ndarray:
+        doc, fid, values, norm = self._tfidf(texts)
+        n_docs = len(texts)
+        scores = np.zeros((n_docs, len(self.classes)))
+        present = norm > 0
+        if present.any():
+            # rows come sorted by text, so each text's terms are one run
+            starts = np.searchsorted(doc, np.flatnonzero(present))
+            sums = np.add.reduceat(self.coef[fid] * values[:, None], starts, axis=0)
+            scores[present] = sums / norm[present, None]
+        scores += self.intercept
+        if self._none is not None:
+            scores[~present] = -np.inf
+            scores[~present, self._none] = 0.0
+        return scores
+
+    # --- saving and loading ----------------------------------------------
+
+    def metadata(self) -> dict[str, Any]:
+        """The JSON record stored beside the arrays."""
+        return {
+            "format": "democlass-model",
+            "format_version": FORMAT_VERSION,
+            "classes": list(self.classes),
+            "ngram_max": self.ngram_max,
+            "sublinear_tf": self.sublinear_tf,
+            "token_pattern": TOKEN_PATTERN,
+            "lowercase": True,
+            "norm": "l2",
+            "thresholds": self.thresholds,
+            "info": self.info,
+        }
+
+    def save(self, path: str | Path) -> Path:
+        """Write the model as one ``.npz`` file (arrays and JSON, no pickles).
+
+        The file is written beside its target and renamed into place, so an
+        interrupted save never leaves a half-written model.
+        """
+        path = Path(path)
+        if path.suffix != ".npz":
+            path = (
+                path.with_suffix(path.suffix + ".npz") if path.suffix else path.with_suffix(".npz")
+            )
+        blob = "\n".join(self.vocabulary).encode("utf-8")
+        meta = json.dumps(self.metadata(), sort_keys=True, indent=1).encode("utf-8")
+        tmp = path.with_name(f".{path.name}.tmp")
+        try:
+            with open(tmp, "wb") as fh:
+                np.savez_compressed(
+                    fh,
+                    vocabulary=np.frombuffer(blob, dtype=np.uint8),
+                    idf=self.idf,
+                    coef=self.coef,
+                    intercept=self.intercept,
+                    metadata=np.frombuffer(meta, dtype=np.uint8),
+                )
+            tmp.replace(path)
+        finally:
+            tmp.unlink(missing_ok=True)
+        return path
+
+    @classmethod
+    def load(cls, path: str | Path) -> FrozenModel:
+        """Read a model written by :meth:`save`, refusing anything else."""
+        path = Path(path)
+        try:
+            with np.load(path, allow_pickle=False) as archive:
+                missing = [k for k in _ARRAYS if k not in archive.files]
+                if missing:
+                    raise ModelFormatError(
+                        f"{path}: not a democlass model: the archive lacks {', '.join(missing)}"
+                    )
+                arrays = {k: archive[k] for k in _ARRAYS}
+        except ModelFormatError:
+            raise
+        except FileNotFoundError as exc:
+            raise ModelFormatError(f"{path}: no such model file") from exc
+        except (OSError, ValueError, zipfile.BadZipFile, EOFError) as exc:
+            raise ModelFormatError(
+                f"{path}: not a democlass model (.npz of plain arrays): {exc}"
+            ) from exc
+        try:
+            meta = json.loads(arrays["metadata"].tobytes().decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise ModelFormatError(f"{path}: the metadata record is not JSON: {exc}") from exc
+        if not isinstance(meta, dict) or meta.get("format") != "democlass-model":
+            raise ModelFormatError(f"{path}: the metadata does not describe a democlass model")
+        if meta.get("format_version") != FORMAT_VERSION:
+            raise ModelFormatError(
+                f"{path}: unknown model format version {meta.get('format_version')!r}; "
+                f"this democlass reads version {FORMAT_VERSION}"
+            )
+        for key, want in (("token_pattern", TOKEN_PATTERN), ("lowercase", True), ("norm", "l2")):
+            if meta.get(key) != want:
+                raise ModelFormatError(f"{path}: unsupported {key} {meta.get(key)!r}")
+        try:
+            vocabulary = arrays["vocabulary"].tobytes().decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ModelFormatError(f"{path}: the vocabulary is not UTF-8: {exc}") from exc
+        try:
+            return cls(
+                vocabulary.split("\n") if vocabulary else [],
+                arrays["idf"],
+                arrays["coef"],
+                arrays["intercept"],
+                meta.get("classes", []),
+                meta.get("ngram_max", 0),
+                meta.get("sublinear_tf", True),
+                meta.get("thresholds"),
+                meta.get("info"),
+            )
+        except (ValueError, TypeError) as exc:
+            raise ModelFormatError(f"{path}: {exc}") from exc
+
+    def _check(self) -> None:
+        n = len(self.vocabulary)
+        unknown = [c for c in self.classes if c not in LABELS]
+        if unknown or len(set(self.classes)) != len(self.classes) or len(self.classes) < 2:
+            raise ValueError(f"label set {list(self.classes)} is not a set of democlass labels")
+        if self.ngram_max not in (1, 2, 3):
+            raise ValueError(f"ngram_max must be 1, 2 or 3, got {self.ngram_max}")
+        if len(set(self.vocabulary)) != n:
+            raise ValueError("the vocabulary repeats a term")
+        shapes = {
+            "idf": (self.idf.shape, (n,)),
+            "coef": (self.coef.shape, (n, len(self.classes))),
+            "intercept": (self.intercept.shape, (len(self.classes),)),
+        }
+        for name, (got, want) in shapes.items():
+            if got != want:
+                raise ValueError(f"array {name!r} has shape {got}, expected {want}")
+        for name in ("idf", "coef", "intercept"):
+            if not np.all(np.isfinite(getattr(self, name))):
+                raise ValueError(f"array {name!r} holds values that are not finite")
+        for form, value in self.thresholds.items():
+            if not 0.0 <= value <= 1.0 or math.isnan(value):
+                raise ValueError(f"threshold for {form!r} is {value}, not in [0, 1]")
+
+
+class _HashTable:
+    """Open-addressing hash table from int64 keys to int64 values, probed
+    with numpy for a whole batch of keys at once."""
+
+    _MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing
+
+    def __init__(self, keys: np.ndarray, values: np.ndarray) -> None:
+        bits = max(int(2 * len(keys)).bit_length(), 4)
+        self._shift = np.uint64(64 - bits)
+        self._mask = (1 << bits) - 1
+        self._keys = np.full(1 << bits, -1, dtype=np.int64)
+        self._values = np.full(1 << bits, -1, dtype=np.int64)
+        slot = self._home(keys)
+        todo = np.arange(len(keys))
+        while len(todo):
+            # of the keys that want the same free slot, the first one takes it
+            free = self._keys[slot[todo]] == -1
+            wanted, first = np.unique(slot[todo[free]], return_index=True)
+            taken = todo[free][first]
+            self._keys[wanted] = keys[taken]
+            self._values[wanted] = values[taken]
+            placed = np.zeros(len(keys), dtype=bool)
+            placed[taken] = True
+            todo = todo[~placed[todo]]
+            slot[todo] = (slot[todo] + 1) & self._mask
+
+    def _home(self, keys: np.ndarray) -> np.ndarray:
+        hashed = keys.astype(np.uint64) * self._MULTIPLIER
+        return (hashed >> self._shift).astype(np.int64)
+
+    def get(self, keys: np.ndarray) -> np.ndarray:
+        """The value of each key, or -1 where a key is absent."""
+        out = np.full(len(keys), -1, dtype=np.int64)
+        slot = self._home(keys)
+        todo = np.arange(len(keys))
+        while len(todo):
+            stored = self._keys[slot[todo]]
+            match = stored == keys[todo]
+            out[todo[match]] = self._values[slot[todo[match]]]
+            todo = todo[~match & (stored != -1)]
+            slot[todo] = (slot[todo] + 1) & self._mask
+        return out
+
+
+def _pieces(text: str) -> Iterator[str]:
+    """``text`` in pieces of about CHUNK_CHARS, cut only before whitespace,
+    so that no token is split and lower-casing sees every word whole."""
+    start = 0
+    while start < len(text):
+        end = min(start + CHUNK_CHARS, len(text))
+        while end < len(text) and not text[end].isspace():
+            end += 1
+        yield text[start:end]
+        start = end
+
+
+def _softmax(scores: np.ndarray) -> np.ndarray:
+    shifted = scores - scores.max(axis=1, keepdims=True)
+    np.exp(shifted, out=shifted)
+    shifted /= shifted.sum(axis=1, keepdims=True)
+    return shifted

@@ -1,0 +1,341 @@
+"""Turn a document into paragraph units with offsets into the original text.
+
+One function, :func:`split_paragraphs`, serves both the labelled dataset and
+batch tagging, so a paragraph means the same thing in training and in use.
+
+The rules, in brief:
+
+* A line break is ``\\n``, ``\\r\\n`` or ``\\r``. A unit's text is its source
+  with every run of whitespace folded to one space; Markdown markers (``#``,
+  ``-``, ``1.``) stay in the text, so a heading or list item is still
+  recognisable when the units are split again.
+* Headings, list items and footnotes are units of their own.
+* Lines of plain text are units of their own (one paragraph per line), except
+  that lines are joined when a line ends in a Markdown hard break (two spaces
+  or a backslash), when the document is hard-wrapped (most lines of its
+  multi-line blocks end mid-sentence and none is longer than 120 characters),
+  and when a unit ends mid-sentence and the next plain unit begins with a
+  lower-case letter: that last rule joins a paragraph broken by a blank line
+  or a page break, skipping any footnotes that stand between the two halves.
+* Lines with no letter or digit (rules such as ``---``, ``* * *``) and bare
+  page numbers are page furniture and are dropped.
+* YAML front matter (a first line ``---`` up to the next ``---`` or ``...``)
+  yields its prose values (four or more words, not a URL); keys, ids, dates
+  and other short values are dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+__all__ = ["Paragraph", "split_paragraphs"]
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)?")
+_HEADING = re.compile(r"#{1,6}(?:\s|$)")
+_ITEM = re.compile(r"(?:[-*+\u2022]|\d{1,3}[.)])\s")
+_FOOTNOTE = re.compile(r"<sup>[^<]*</sup>|\[\^[^\]]+\]:")
+_TAG = re.compile(r"<[^>]*>")
+_PAGE_NUMBER = re.compile(r"(?i)(?:page\s*)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?")
+_YAML_KEY = re.compile(r"(\s*)(?:-\s+)?([\w.-]+|\"[^\"]*\"|'[^']*'):(?:\s+|$)")
+_YAML_BLOCK = re.compile(r"[>|][+-]?\d?")
+_URL = re.compile(r"\w+://|www\.")
+_WORD = re.compile(r"[^\W\d_]{2,}")
+_PAIRS = (("\u201c", "\u201d"), ("\u2018", "\u2019"), ("(", ")"), ("[", "]"))
+_TERMINAL = frozenset(".!?:;\"'\u201d\u2019)]}\u00bb\u2026>*_`|")
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """One unit of a document.
+
+    Attributes
+    ----------
+    text : str
+        The unit's text, whitespace folded to single spaces.
+    start, end : int
+        Character offsets of the unit's first and last piece in the original
+        document: ``original[start:end]`` covers the whole unit.
+    spans : tuple of (int, int)
+        The pieces the unit was joined from, in order. Usually one piece; a
+        paragraph broken by a page break has two, with the footnotes between
+        them left out. ``text`` is the pieces' text joined by single spaces.
+    kind : str
+        ``"heading"``, ``"item"``, ``"footnote"``, ``"text"`` or ``"meta"``
+        (a prose value from YAML front matter).
+    """
+
+    text: str
+    start: int
+    end: int
+    spans: tuple[tuple[int, int], ...]
+    kind: str
+
+
+def split_paragraphs(text: str) -> list[Paragraph]:
+    """Split a document into paragraph units.
+
+    Parameters
+    ----------
+    text : str
+        The whole document, as read from a file or a table cell.
+
+    Returns
+    -------
+    list of Paragraph
+        Non-empty units in document order, with their offsets.
+
+    Examples
+    --------
+    >>> doc = "# Open models\\n\\nMeta released the weights.\\nAnyone can fine-tune them."
+    >>> [p.text for p in split_paragraphs(doc)]
+    ['# Open models', 'Meta released the weights.', 'Anyone can fine-tune them.']
+    >>> p = split_paragraphs("Intro line\\n\\n---\\n\\nbroken across a page.")[0]
+    >>> p.text, p.spans
+    ('Intro line broken across a page.', ((0, 10), (17, 38)))
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"split_paragraphs expects str, got {type(text).__name__}")
+    lines = list(_lines(text))
+    units: list[_Unit] = []
+    body = 0
+    front = _front_matter_end(text, lines)
+    if front is not None:
+        units.extend(_yaml_values(text, lines[1:front]))
+        body = front + 1
+    units.extend(_body_units(text, lines[body:]))
+    return [
+        Paragraph(u.text, u.spans[0][0], u.spans[-1][1], tuple(u.spans), u.kind)
+        for u in _join_broken(units)
+    ]
+
+
+# --- internals -------------------------------------------------------------
+
+
+@dataclass
+class _Unit:
+    spans: list[tuple[int, int]]
+    text: str
+    kind: str
+    body: int = -1  # for a list item: where its content starts, after the marker
+
+
+def _is_blank_char(c: str) -> bool:
+    return c.isspace() or c == "\ufeff"
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """Shrink [start, end) past whitespace and byte-order marks at both edges."""
+    while start < end and _is_blank_char(text[start]):
+        start += 1
+    while end > start and _is_blank_char(text[end - 1]):
+        end -= 1
+    return start, end
+
+
+def _fold(piece: str) -> str:
+    return " ".join(piece.split())
+
+
+def _lines(text: str) -> Iterator[tuple[int, int]]:
+    """Yield (start, end) of each line, without its line break."""
+    for m in _LINE.finditer(text):
+        if m.start() == m.end():
+            continue
+        end = m.end()
+        while end > m.start() and text[end - 1] in "\r\n":
+            end -= 1
+        yield m.start(), end
+
+
+def _classify(folded: str) -> str:
+    """Kind of a unit judged from its folded text alone.
+
+    Judging from the text alone (not from where it stood) is what makes
+    splitting the joined units again give the same units.
+    """
+    if not folded:
+        return "blank"
+    bare = _TAG.sub("", folded).strip()
+    if not any(c.isalnum() for c in bare) or _PAGE_NUMBER.fullmatch(bare):
+        return "furniture"
+    if _HEADING.match(folded):
+        return "heading"
+    if _ITEM.match(folded):
+        return "item"
+    if _FOOTNOTE.match(folded):
+        return "footnote"
+    return "text"
+
+
+def _ends_mid_sentence(text: str) -> bool:
+    return text[-1] not in _TERMINAL
+
+
+def _unclosed(text: str) -> bool:
+    """An opening quote or bracket without its closing partner."""
+    return any(text.count(a) > text.count(b) for a, b in _PAIRS)
+
+
+def _continues(prev: str, nxt: str) -> bool:
+    """Whether ``nxt`` reads as the rest of a sentence that ``prev`` broke off."""
+    if not _ends_mid_sentence(prev):
+        return False
+    if nxt[0].islower():
+        return True
+    # a comma or an unclosed quote or bracket leaves the sentence open
+    return nxt[0].isalpha() and (prev[-1] == "," or _unclosed(prev))
+
+
+def _continues_item(prev: str, nxt: str) -> bool:
+    """Whether list item ``nxt`` is the rest of item ``prev`` (a reference
+    entry broken across a page turns into two items)."""
+    body = _ITEM.sub("", nxt, count=1)
+    return bool(body) and _ends_mid_sentence(prev) and body[0].isalnum() and _unclosed(prev)
+
+
+def _front_matter_end(text: str, lines: list[tuple[int, int]]) -> int | None:
+    """Index of the closing fence of YAML front matter, or None if there is none."""
+    if not lines or text[lines[0][0] : lines[0][1]].lstrip("\ufeff").rstrip() != "---":
+        return None
+    for i in range(1, len(lines)):
+        if text[lines[i][0] : lines[i][1]].rstrip() in ("---", "..."):
+            return i
+    return None
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
+
+
+def _yaml_values(text: str, lines: list[tuple[int, int]]) -> Iterator[_Unit]:
+    """Prose values of front matter; keys, ids, dates, URLs and short values go."""
+    i = 0
+    while i < len(lines):
+        ls, le = lines[i]
+        line = text[ls:le]
+        i += 1
+        m = _YAML_KEY.match(line)
+        if m:
+            vs = ls + m.end()
+        elif line.lstrip().startswith("- "):
+            vs = ls + line.index("- ") + 2
+        else:
+            continue
+        ve = le
+        if _YAML_BLOCK.fullmatch(text[vs:le].strip()):
+            # a block scalar: its value is every following line indented deeper
+            vs = ve = -1
+            while i < len(lines):
+                cs, ce = lines[i]
+                cline = text[cs:ce]
+                if cline.strip() and _indent(cline) <= _indent(line):
+                    break
+                if cline.strip():
+                    vs = cs if vs < 0 else vs
+                    ve = ce
+                i += 1
+            if vs < 0:
+                continue
+        start, end = _trim(text, vs, ve)
+        if end - start >= 2 and text[start] in "\"'" and text[end - 1] == text[start]:
+            start, end = _trim(text, start + 1, end - 1)
+        folded = _fold(text[start:end])
+        if _URL.match(folded) or len(_WORD.findall(folded)) < 4 or " " not in folded:
+            continue
+        kind = _classify(folded)
+        if kind != "furniture":
+            yield _Unit([(start, end)], folded, "meta" if kind == "text" else kind)
+
+
+def _hard_wrapped(text: str, lines: list[tuple[int, int]]) -> bool:
+    """True when the body looks hard-wrapped: lines that end mid-sentence
+    are followed by more of the same paragraph on the next line."""
+    pairs = mid = 0
+    longest = 0
+    prev: str | None = None
+    for ls, le in lines:
+        folded = _fold(text[ls:le])
+        kind = _classify(folded)
+        if kind == "text":
+            longest = max(longest, len(folded))
+            if prev is not None:
+                pairs += 1
+                mid += _ends_mid_sentence(prev)
+            prev = folded
+        else:
+            prev = None
+    return pairs >= 2 and mid * 2 >= pairs and longest <= 120
+
+
+def _body_units(text: str, lines: list[tuple[int, int]]) -> list[_Unit]:
+    wrapped = _hard_wrapped(text, lines)
+    units: list[_Unit] = []
+    open_unit: _Unit | None = None  # a unit the next line may continue
+    open_hard_break = False
+    for ls, le in lines:
+        raw = text[ls:le]
+        start, end = _trim(text, ls, le)
+        folded = _fold(text[start:end])
+        kind = _classify(folded)
+        if kind in ("blank", "furniture"):
+            open_unit = None
+            continue
+        hard_break = raw.endswith(("  ", "\t", "\\"))
+        if (
+            open_unit is not None
+            and kind == "text"
+            and (
+                open_hard_break
+                or (open_unit.kind == "text" and wrapped)
+                or (open_unit.kind in ("item", "footnote") and _indent(raw) > 0)
+            )
+        ):
+            open_unit.spans[-1] = (open_unit.spans[-1][0], end)
+            open_unit.text = _fold(text[open_unit.spans[-1][0] : end])
+        else:
+            open_unit = _Unit([(start, end)], folded, kind)
+            if kind == "item":
+                marker = _ITEM.match(text, start)
+                open_unit.body = _trim(text, marker.end() if marker else start, end)[0]
+            units.append(open_unit)
+        if open_unit.kind == "heading":
+            open_unit = None
+        open_hard_break = hard_break
+    return units
+
+
+def _join_broken(units: list[_Unit]) -> list[_Unit]:
+    """Join the halves of paragraphs and list items broken by a page or column
+    break: a plain unit that ends mid-sentence takes the next plain unit when
+    that one reads as its continuation (footnotes between them are skipped);
+    a list item with an unclosed quote or bracket takes the next item."""
+    out: list[_Unit] = []
+    pending = list(units)
+    i = 0
+    while i < len(pending):
+        unit = pending[i]
+        i += 1
+        while unit.kind in ("text", "meta", "item"):
+            j = i
+            while j < len(pending) and pending[j].kind == "footnote":
+                j += 1
+            if j == len(pending):
+                break
+            nxt = pending[j]
+            if unit.kind == "item":
+                if nxt.kind != "item" or j != i or not _continues_item(unit.text, nxt.text):
+                    break
+                # the second half's marker is debris of the break: leave it out
+                (_, e), *rest = nxt.spans
+                nxt.spans = [(nxt.body, e), *rest]
+                nxt.text = _ITEM.sub("", nxt.text, count=1)
+            elif nxt.kind not in ("text", "meta") or not _continues(unit.text, nxt.text):
+                break
+            unit.spans.extend(nxt.spans)
+            unit.text = f"{unit.text} {nxt.text}"
+            del pending[j]
+        out.append(unit)
+    return out

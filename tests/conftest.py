@@ -1,0 +1,29 @@
+"""Shared fixtures: the repository's seeds and a model fitted on the packaged labels."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def seeds_dir() -> Path:
+    return ROOT / "seeds"
+
+
+@pytest.fixture(scope="session")
+def labels():
+    import democlass
+
+    return democlass.load_labels()
+
+
+@pytest.fixture(scope="session")
+def fitted(labels):
+    """The estimator with default parameters, fitted on every labelled row."""
+    import democlass
+
+    return democlass.DemoClassifier().fit(labels["text"].tolist(), labels["label"])

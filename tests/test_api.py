@@ -1,0 +1,197 @@
+"""The module-level API on the built-in model: shapes in and out, bad input, properties."""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import democlass
+
+GOV = "Citizens will vote on whether the city may use face recognition."
+DEV = "The model weights are free to download and fine-tune."
+
+
+def test_the_quick_start_example():
+    out = democlass.tag([GOV, DEV])
+    assert out["label"].tolist() == ["governance", "development"]
+    assert list(out.columns) == [
+        "label",
+        "confidence",
+        "abstained",
+        "p_use",
+        "p_development",
+        "p_profits",
+        "p_governance",
+        "p_none",
+        "tags",
+    ]
+    assert out.index.tolist() == [0, 1]
+
+
+def test_codebook_examples_are_tagged_as_the_codebook_says():
+    examples = {
+        "A farmer with a basic smartphone can now ask a crop-disease question in her own "
+        "language and get an answer for free.": "use",
+        "The lab published the weights and training code, so any university can retrain "
+        "the model on its own data.": "development",
+        "Half of the windfall above the cap would go to a global fund paying a dividend to "
+        "every citizen.": "profits",
+        "A citizens' assembly of 150 randomly selected residents will recommend whether face "
+        "recognition may be used by the city.": "governance",
+        "The new chip doubles the throughput of transformer inference.": "none",
+    }
+    assert list(democlass.predict(list(examples))) == list(examples.values())
+
+
+def test_one_string_in_one_result_out():
+    assert democlass.predict(DEV) == "development"
+    proba = democlass.predict_proba(DEV)
+    assert isinstance(proba, pd.Series) and list(proba.index) == list(democlass.LABELS)
+    row = democlass.tag(DEV)
+    assert isinstance(row, pd.Series) and row["label"] == "development"
+
+
+def test_series_in_keeps_the_index():
+    texts = pd.Series([GOV, DEV], index=["a", "b"])
+    assert democlass.predict(texts).to_dict() == {"a": "governance", "b": "development"}
+    assert democlass.predict_proba(texts).index.tolist() == ["a", "b"]
+    assert democlass.tag(texts).index.tolist() == ["a", "b"]
+
+
+def test_frame_in_uses_the_text_column_and_keeps_the_index():
+    frame = pd.DataFrame({"outlet": ["x", "y"], "body": [GOV, DEV]}, index=[10, 20])
+    out = democlass.tag(frame, text_column="body")
+    assert out.index.tolist() == [10, 20]
+    assert out["label"].tolist() == ["governance", "development"]
+    with pytest.raises(KeyError, match="no column 'text'.*outlet, body"):
+        democlass.tag(frame, text_column="text")
+    with pytest.raises(ValueError, match="text_column"):
+        democlass.tag(frame)
+
+
+def test_missing_text_in_a_series_gives_a_missing_row():
+    out = democlass.tag(pd.Series([DEV, None, float("nan")], index=[5, 6, 7]))
+    assert out.loc[5, "label"] == "development"
+    assert out.loc[[6, 7], "label"].isna().all()
+    assert out.loc[[6, 7], "p_use"].isna().all()
+    assert out.loc[[6, 7], "tags"].isna().all()
+
+
+@pytest.mark.parametrize("bad", [None, float("nan"), 42, b"bytes"])
+def test_bad_items_in_predict_raise_type_error_naming_position(bad):
+    with pytest.raises(TypeError, match="position 1"):
+        democlass.predict([DEV, bad])
+
+
+def test_bad_item_in_a_series_names_its_index():
+    with pytest.raises(TypeError, match="position 1 \\(index 'q'\\)"):
+        democlass.predict(pd.Series([DEV, 3], index=["p", "q"]))
+
+
+def test_empty_and_whitespace_texts_are_none():
+    assert list(democlass.predict(["", "   \n\t", "!!"])) == ["none", "none", "none"]
+
+
+def test_min_confidence_abstains_to_none_and_marks_it():
+    plain = democlass.tag([GOV, DEV, "Open data portals list bus timetables."])
+    strict = democlass.tag(
+        [GOV, DEV, "Open data portals list bus timetables."], min_confidence=0.999
+    )
+    assert (strict["label"] == "none").all()
+    assert strict["abstained"].tolist() == (plain["confidence"] < 0.999).tolist()
+    assert list(democlass.predict([GOV], min_confidence=0.0)) == ["governance"]
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        democlass.predict([GOV], min_confidence=1.5)
+
+
+def test_tags_list_the_label_first_and_respect_thresholds():
+    out = democlass.tag([GOV, DEV])
+    model = democlass.api._builtin()
+    for _, row in out.iterrows():
+        tags = row["tags"].split(";")
+        assert tags[0] == row["label"]
+        for form in democlass.FORMS:
+            if form != row["label"]:
+                assert (form in tags) == (row[f"p_{form}"] >= model.thresholds[form])
+
+
+def test_explain_is_exact_for_the_linear_model():
+    text = "Open weights let any lab fine-tune the model, and compute grants help universities."
+    model = democlass.api._builtin()
+    everything = democlass.explain(text, top=10_000)
+    scores = model.decision_function([text])[0]
+    label, runner = everything.attrs["label"], everything.attrs["runner_up"]
+    margin = scores[model.classes.index(label)] - scores[model.classes.index(runner)]
+    assert label == democlass.predict(text)
+    assert math.isclose(
+        everything["weight"].sum() + everything.attrs["intercept"],
+        margin,
+        rel_tol=1e-9,
+        abs_tol=1e-9,
+    )
+    top = democlass.explain(text, top=3)
+    assert len(top) <= 6
+    assert (top.loc[top["weight"] > 0, "favours"] == label).all()
+    assert (top.loc[top["weight"] < 0, "favours"] == runner).all()
+
+
+def test_cold_prediction_imports_neither_sklearn_nor_pandas():
+    code = (
+        "import sys, democlass; democlass.predict(['x y z']); "
+        "print(sorted(m for m in ('sklearn', 'pandas', 'scipy') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_ten_megabyte_text_is_tagged():
+    text = ("Open weights let researchers study the model. " * 220_000)[:10_000_000]
+    out = democlass.tag([text])
+    assert out.loc[0, "label"] == "development"
+
+
+# --- properties ---------------------------------------------------------------
+
+texts = st.lists(st.text(max_size=120), min_size=1, max_size=12)
+
+
+@settings(max_examples=150, deadline=None)
+@given(texts)
+def test_probabilities_are_in_range_and_sum_to_one(batch):
+    proba = democlass.predict_proba(batch).to_numpy()
+    assert np.all((proba >= 0) & (proba <= 1))
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, atol=1e-12)
+
+
+@settings(max_examples=100, deadline=None)
+@given(texts)
+def test_batch_results_equal_one_by_one_results(batch):
+    together = democlass.predict_proba(batch).to_numpy()
+    alone = np.vstack([democlass.predict_proba([t]).to_numpy() for t in batch])
+    np.testing.assert_allclose(together, alone, rtol=0, atol=1e-12)
+
+
+@settings(max_examples=100, deadline=None)
+@given(texts, st.randoms(use_true_random=False))
+def test_reordering_a_batch_reorders_the_results(batch, rnd):
+    order = list(range(len(batch)))
+    rnd.shuffle(order)
+    before = democlass.tag(batch)
+    after = democlass.tag([batch[i] for i in order])
+    pd.testing.assert_frame_equal(after, before.iloc[order].reset_index(drop=True), atol=1e-12)
+
+
+@settings(max_examples=100, deadline=None)
+@given(texts, st.lists(st.integers(-1000, 1000), min_size=12, max_size=12, unique=True))
+def test_tag_of_a_frame_keeps_its_index(batch, index):
+    frame = pd.DataFrame({"text": batch}, index=index[: len(batch)])
+    out = democlass.tag(frame)
+    assert out.index.tolist() == frame.index.tolist()
+    assert out["label"].isin(democlass.LABELS).all()
