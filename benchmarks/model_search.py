@@ -37,7 +37,9 @@ def grouped_scores(make, labels, cv=5):
     proba = np.zeros((len(y), len(democlass.LABELS)))
     pred = np.empty(len(y), dtype=object)
     fit_time = 0.0
-    for train, test in StratifiedGroupKFold(cv, shuffle=True, random_state=0).split(texts, y, groups):
+    for train, test in StratifiedGroupKFold(cv, shuffle=True, random_state=0).split(
+        texts, y, groups
+    ):
         model = make()
         t = time.perf_counter()
         model.fit([texts[i] for i in train], y[train])
@@ -49,9 +51,7 @@ def grouped_scores(make, labels, cv=5):
             for j, c in enumerate(model.classes_):
                 proba[test, democlass.LABELS.index(c)] = p[:, j]
     macro = f1_score(y, pred, average="macro")
-    ece = (
-        expected_calibration_error(proba.max(axis=1), pred == y) if proba.any() else float("nan")
-    )
+    ece = expected_calibration_error(proba.max(axis=1), pred == y) if proba.any() else float("nan")
     return macro, ece, fit_time / cv
 
 
@@ -93,7 +93,9 @@ def main() -> None:
         "words 1-2 + chars 2-5, LR": lambda: make_pipeline(
             make_union(
                 TfidfVectorizer(sublinear_tf=True, ngram_range=(1, 2)),
-                TfidfVectorizer(sublinear_tf=True, analyzer="char_wb", ngram_range=(2, 5), min_df=2),
+                TfidfVectorizer(
+                    sublinear_tf=True, analyzer="char_wb", ngram_range=(2, 5), min_df=2
+                ),
             ),
             LogisticRegression(C=10, class_weight="balanced", max_iter=3000),
         ),
@@ -112,14 +114,17 @@ def main() -> None:
     if args.quick:
         candidates = dict(list(candidates.items())[:3])
     print(f"{len(labels)} labelled rows, 5-fold CV grouped by document; dev set {len(dev)} rows\n")
-    print(f"{'setting':38s} {'CV macro-F1':>11s} {'ECE':>6s} {'fit s':>6s} "
-          f"{'pred/s':>8s} {'dev F1':>7s}")
+    print(
+        f"{'setting':38s} {'CV macro-F1':>11s} {'ECE':>6s} {'fit s':>6s} "
+        f"{'pred/s':>8s} {'dev F1':>7s}"
+    )
     for name, make in candidates.items():
         macro, ece, fit = grouped_scores(make, labels)
         per_s, model = rate(make, labels)
         dev_f1 = f1_score(dev["label"], model.predict(dev["text"].tolist()), average="macro")
-        print(f"{name:38s} {macro:11.3f} {ece:6.3f} {fit:6.1f} {per_s:8.0f} {dev_f1:7.3f}",
-              flush=True)
+        print(
+            f"{name:38s} {macro:11.3f} {ece:6.3f} {fit:6.1f} {per_s:8.0f} {dev_f1:7.3f}", flush=True
+        )
 
 
 if __name__ == "__main__":

@@ -62,8 +62,9 @@ def test_folder_with_faults_tags_the_good_files_and_reports_the_bad(corpus, caps
 
 
 def test_document_level(corpus, capsys):
-    code, out, _ = run(["tag", str(corpus / "a.txt"), str(corpus / "sub"), "--level", "document"],
-                       capsys)
+    code, out, _ = run(
+        ["tag", str(corpus / "a.txt"), str(corpus / "sub"), "--level", "document"], capsys
+    )
     assert code == 0
     frame = pd.read_csv(io.StringIO(out))
     assert frame["source"].tolist() == [str(corpus / "a.txt"), str(corpus / "sub" / "b.md")]
@@ -75,8 +76,11 @@ def test_document_level(corpus, capsys):
 
 
 def test_output_file_formats_follow_the_extension(corpus, tmp_path, capsys):
-    for suffix, reader in (("csv", pd.read_csv), ("parquet", pd.read_parquet),
-                           ("jsonl", lambda p: pd.read_json(p, lines=True))):
+    for suffix, reader in (
+        ("csv", pd.read_csv),
+        ("parquet", pd.read_parquet),
+        ("jsonl", lambda p: pd.read_json(p, lines=True)),
+    ):
         out = tmp_path / f"tags.{suffix}"
         code, stdout, _ = run(["tag", str(corpus / "a.txt"), "-o", str(out), "--quiet"], capsys)
         assert code == 0 and stdout == ""
@@ -88,10 +92,12 @@ def test_output_file_formats_follow_the_extension(corpus, tmp_path, capsys):
 
 def test_tables_are_tagged_row_by_row(tmp_path, capsys):
     table = tmp_path / "news.csv"
-    pd.DataFrame({
-        "url": ["u1", "u2", "u3"],
-        "body": [GOOD_TXT, None, "Profits above the cap fund a dividend for every citizen."],
-    }).to_csv(table, index=False)
+    pd.DataFrame(
+        {
+            "url": ["u1", "u2", "u3"],
+            "body": [GOOD_TXT, None, "Profits above the cap fund a dividend for every citizen."],
+        }
+    ).to_csv(table, index=False)
     code, out, err = run(["tag", str(table), "--text-column", "body", "--id-column", "url"], capsys)
     assert code == 0
     frame = pd.read_csv(io.StringIO(out))
@@ -132,9 +138,7 @@ def test_stdin(capsys, monkeypatch):
 
 def test_jobs_give_the_same_rows_in_the_same_order(corpus, capsys):
     _, one, _ = run(["tag", str(corpus), "-q"], capsys)
-    two_rows = batch.tag_documents(
-        batch.read_inputs([str(corpus)]).documents, jobs=2, chunk_size=1
-    )
+    two_rows = batch.tag_documents(batch.read_inputs([str(corpus)]).documents, jobs=2, chunk_size=1)
     two = batch.paragraph_frame(two_rows, democlass.LABELS).to_csv(index=False)
     assert one == two
 
@@ -171,10 +175,12 @@ def test_split_explain_and_version(corpus, capsys):
     code, out, _ = run(["split", str(corpus / "sub" / "b.md")], capsys)
     assert code == 0
     assert pd.read_csv(io.StringIO(out))["text"].tolist() == [
-        "# Sharing the windfall", "Half of the profits above the cap fund a dividend for all."
+        "# Sharing the windfall",
+        "Half of the profits above the cap fund a dividend for all.",
     ]
-    code, out, _ = run(["explain", "Open weights let anyone fine-tune the model.", "--top", "3"],
-                       capsys)
+    code, out, _ = run(
+        ["explain", "Open weights let anyone fine-tune the model.", "--top", "3"], capsys
+    )
     assert code == 0 and out.startswith("label: development")
     with pytest.raises(SystemExit) as exc:
         main(["--version"])
@@ -199,8 +205,12 @@ def test_train_and_use_a_model_file(tmp_path, capsys):
 def test_console_script_and_module_run_as_subprocesses(corpus):
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
     for cmd in (["democlass"], [sys.executable, "-m", "democlass"]):
-        done = subprocess.run([*cmd, "tag", str(corpus / "a.txt"), "--level", "document"],
-                              capture_output=True, text=True, env=env)
+        done = subprocess.run(
+            [*cmd, "tag", str(corpus / "a.txt"), "--level", "document"],
+            capture_output=True,
+            text=True,
+            env=env,
+        )
         assert done.returncode == 0, done.stderr
         assert "share_governance" in done.stdout.splitlines()[0]
         assert "1 documents, 2 paragraphs, 0 failures" in done.stderr

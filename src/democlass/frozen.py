@@ -13,7 +13,6 @@ import math
 import re
 import zipfile
 from collections.abc import Iterator, Sequence
-from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +28,8 @@ _TOKEN = re.compile(TOKEN_PATTERN)
 _ARRAYS = ("vocabulary", "idf", "coef", "intercept", "metadata")
 # Texts longer than this are tokenised piecewise so that memory stays bounded.
 CHUNK_CHARS = 1 << 20
+# Texts are scored in batches of about this many characters.
+BATCH_CHARS = 1 << 18
 
 
 class ModelFormatError(ValueError):
@@ -85,6 +86,8 @@ class FrozenModel:
         self.info = dict(info or {})
         self._check()
         self._build_tables()
+        # one contiguous row per class: gathering from it is a fast 1-D take
+        self._coef_by_class = np.ascontiguousarray(self.coef.T)
         self._none = self.classes.index(NONE) if NONE in self.classes else None
 
     def __repr__(self) -> str:
@@ -128,7 +131,7 @@ class FrozenModel:
         n_words = max(len(words), 1)
         if n_words**self.ngram_max >= 2**62:
             raise ValueError(f"{n_words} words are too many for {self.ngram_max}-grams")
-        self._words = words
+        self._words = _WordIndex(words)
         self._n_words = n_words
         # one spare entry at the end, so that word id -1 (unknown) maps to -1
         self._unigram = np.full(n_words + 1, -1, dtype=np.int64)
@@ -151,19 +154,19 @@ class FrozenModel:
     def _word_ids(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """Word ids of all texts, concatenated (-1 for unknown words), and the
         text each one belongs to."""
-        get = self._words.get
+        lookup = self._words.__getitem__
         findall = _TOKEN.findall
         ids: list[int] = []
         extend = ids.extend
-        ends = np.empty(len(texts), dtype=np.int64)
-        for i, text in enumerate(texts):
+        ends: list[int] = []
+        for text in texts:
             if len(text) <= CHUNK_CHARS:
-                extend(map(get, findall(text.lower()), repeat(-1)))
+                extend(map(lookup, findall(text.lower())))
             else:  # in pieces, to bound the memory a huge text takes
                 for piece in _pieces(text):
-                    extend(map(get, findall(piece.lower()), repeat(-1)))
-            ends[i] = len(ids)
-        counts = np.diff(ends, prepend=0)
+                    extend(map(lookup, findall(piece.lower())))
+            ends.append(len(ids))
+        counts = np.diff(np.asarray(ends, dtype=np.int64), prepend=0)
         words = np.fromiter(ids, dtype=np.int64, count=len(ids))
         return words, np.repeat(np.arange(len(texts), dtype=np.int64), counts)
 
@@ -215,6 +218,12 @@ class FrozenModel:
         return fid, values / norm[0] if len(fid) else values
 
     def _scores(self, texts: Sequence[str]) -> np.ndarray:
+        scores = np.empty((len(texts), len(self.classes)))
+        for start, stop in _batches(texts):
+            scores[start:stop] = self._batch_scores(texts[start:stop])
+        return scores
+
+    def _batch_scores(self, texts: Sequence[str]) -> np.ndarray:
         doc, fid, values, norm = self._tfidf(texts)
         n_docs = len(texts)
         scores = np.zeros((n_docs, len(self.classes)))
@@ -222,8 +231,9 @@ class FrozenModel:
         if present.any():
             # rows come sorted by text, so each text's terms are one run
             starts = np.searchsorted(doc, np.flatnonzero(present))
-            sums = np.add.reduceat(self.coef[fid] * values[:, None], starts, axis=0)
-            scores[present] = sums / norm[present, None]
+            for k, weights in enumerate(self._coef_by_class):
+                scores[present, k] = np.add.reduceat(weights[fid] * values, starts)
+            scores[present] /= norm[present, None]
         scores += self.intercept
         if self._none is not None:
             scores[~present] = -np.inf
@@ -354,6 +364,15 @@ class FrozenModel:
                 raise ValueError(f"threshold for {form!r} is {value}, not in [0, 1]")
 
 
+class _WordIndex(dict):
+    """Word to id; -1 for a word not in the vocabulary."""
+
+    __slots__ = ()
+
+    def __missing__(self, word: str) -> int:
+        return -1
+
+
 class _HashTable:
     """Open-addressing hash table from int64 keys to int64 values, probed
     with numpy for a whole batch of keys at once."""
@@ -361,7 +380,7 @@ class _HashTable:
     _MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing
 
     def __init__(self, keys: np.ndarray, values: np.ndarray) -> None:
-        bits = max(int(2 * len(keys)).bit_length(), 4)
+        bits = max(int(4 * len(keys)).bit_length(), 4)  # at most a quarter full
         self._shift = np.uint64(64 - bits)
         self._mask = (1 << bits) - 1
         self._keys = np.full(1 << bits, -1, dtype=np.int64)
@@ -396,6 +415,19 @@ class _HashTable:
             todo = todo[~match & (stored != -1)]
             slot[todo] = (slot[todo] + 1) & self._mask
         return out
+
+
+def _batches(texts: Sequence[str]) -> Iterator[tuple[int, int]]:
+    """Ranges of ``texts`` holding about BATCH_CHARS characters each: working
+    set per batch stays small (bounded memory, arrays that fit in cache)."""
+    start, size = 0, 0
+    for i, text in enumerate(texts):
+        size += len(text) if isinstance(text, str) else 0
+        if size >= BATCH_CHARS:
+            yield start, i + 1
+            start, size = i + 1, 0
+    if start < len(texts) or not texts:
+        yield start, len(texts)
 
 
 def _pieces(text: str) -> Iterator[str]:
