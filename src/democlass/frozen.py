@@ -166,7 +166,8 @@ class FrozenModel:
                 for piece in _pieces(text):
                     extend(map(lookup, findall(piece.lower())))
             ends.append(len(ids))
-        counts = np.diff(np.asarray(ends, dtype=np.int64), prepend=0)
+        bounds = np.asarray([0, *ends], dtype=np.int64)
+        counts = bounds[1:] - bounds[:-1]
         words = np.fromiter(ids, dtype=np.int64, count=len(ids))
         return words, np.repeat(np.arange(len(texts), dtype=np.int64), counts)
 
