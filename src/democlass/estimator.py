@@ -34,7 +34,7 @@ class DemoClassifier(ClassifierMixin, BaseEstimator):
         Ignore terms in more than this share of documents.
     sublinear_tf : bool, default=True
         Replace a term count ``c`` by ``1 + log(c)``.
-    C : float, default=30.0
+    C : float, default=100.0
         Inverse regularisation strength of the logistic regression.
     class_weight : "balanced", dict or None, default="balanced"
         Class weights; "balanced" counters the imbalance of the labels.
@@ -66,7 +66,7 @@ class DemoClassifier(ClassifierMixin, BaseEstimator):
         min_df: int | float = 2,
         max_df: float = 1.0,
         sublinear_tf: bool = True,
-        C: float = 30.0,
+        C: float = 100.0,
         class_weight: str | dict[str, float] | None = "balanced",
         max_iter: int = 3000,
         random_state: int | None = 0,
