@@ -100,12 +100,16 @@ def test_empty_and_whitespace_texts_are_none():
 
 
 def test_min_confidence_abstains_to_none_and_marks_it():
-    plain = democlass.tag([GOV, DEV, "Open data portals list bus timetables."])
-    strict = democlass.tag(
-        [GOV, DEV, "Open data portals list bus timetables."], min_confidence=0.999
-    )
-    assert (strict["label"] == "none").all()
-    assert strict["abstained"].tolist() == (plain["confidence"] < 0.999).tolist()
+    texts = [GOV, DEV, "Open data portals list bus timetables.", "It is a good idea, I think."]
+    plain = democlass.tag(texts)
+    cut = float(plain["confidence"].median())
+    strict = democlass.tag(texts, min_confidence=cut)
+    below = plain["confidence"] < cut
+    assert below.any() and not below.all()
+    assert strict["abstained"].tolist() == below.tolist()
+    assert (strict.loc[below, "label"] == "none").all()
+    assert strict.loc[~below, "label"].tolist() == plain.loc[~below, "label"].tolist()
+    assert list(democlass.predict(texts, min_confidence=cut)) == strict["label"].tolist()
     assert list(democlass.predict([GOV], min_confidence=0.0)) == ["governance"]
     with pytest.raises(ValueError, match="between 0 and 1"):
         democlass.predict([GOV], min_confidence=1.5)
