@@ -45,7 +45,7 @@ def run(args: list[str], capsys) -> tuple[int, str, str]:
 
 
 def test_folder_with_faults_tags_the_good_files_and_reports_the_bad(corpus, capsys):
-    code, out, err = run(["tag", str(corpus)], capsys)
+    code, out, err = run(["tag", str(corpus), "--text"], capsys)
     assert code == 1
     frame = pd.read_csv(io.StringIO(out))
     sources = list(dict.fromkeys(frame["source"]))
@@ -138,40 +138,69 @@ def test_stdin(capsys, monkeypatch):
 
 def test_jobs_give_the_same_rows_in_the_same_order(corpus, capsys):
     _, one, _ = run(["tag", str(corpus), "-q"], capsys)
-    two_rows = batch.tag_documents(batch.read_inputs([str(corpus)]).documents, jobs=2, chunk_size=1)
-    two = batch.paragraph_frame(two_rows, democlass.LABELS).to_csv(index=False)
-    assert one == two
+    docs = batch.read_inputs([str(corpus)]).documents
+    chunks = batch.tag_documents(docs, jobs=2, chunk_size=1)
+    two = pd.concat([c.output for c in chunks], ignore_index=True)
+    assert one == batch.render_csv(two, True, text=False, rows=False)
+    _, cli_two, _ = run(["tag", str(corpus), "-q", "--jobs", "2"], capsys)
+    assert cli_two == one
+
+
+def interrupt_after_first_chunk(monkeypatch, exc):
+    """Tag one document per chunk and fail while rendering the second chunk,
+    after the first chunk has been written."""
+    tag_documents, render_csv = batch.tag_documents, batch.render_csv
+    calls = []
+
+    def render(frame, first, **kwargs):
+        calls.append(first)
+        if len(calls) == 2:
+            raise exc
+        return render_csv(frame, first, **kwargs)
+
+    monkeypatch.setattr(batch, "render_csv", render)
+    monkeypatch.setattr(
+        batch, "tag_documents", lambda docs, **kw: tag_documents(docs, **{**kw, "chunk_size": 1})
+    )
+    return calls
 
 
 def test_an_interrupted_write_leaves_no_file(corpus, tmp_path, monkeypatch, capsys):
     target = tmp_path / "out.csv"
-
-    def explode(frame, stream, fmt):
-        stream.write("source,label\nhalf,")
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(batch, "_write", explode)
-    code, _, err = run(["tag", str(corpus / "a.txt"), "-o", str(target)], capsys)
+    calls = interrupt_after_first_chunk(monkeypatch, KeyboardInterrupt())
+    code, _, err = run(["tag", str(corpus), "-o", str(target)], capsys)
+    assert len(calls) == 2
     assert code == 130 and "no output was written" in err
     assert not target.exists()
     assert list(tmp_path.glob(".out.csv.*")) == []
 
 
-def test_an_interrupted_write_keeps_the_old_file(corpus, tmp_path, monkeypatch, capsys):
+def test_an_interrupted_write_keeps_the_old_file(corpus, tmp_path, monkeypatch):
     target = tmp_path / "out.csv"
     target.write_text("previous results\n")
+    interrupt_after_first_chunk(monkeypatch, OSError(28, "No space left on device"))
+    with pytest.raises(OSError, match="No space left"):
+        main(["tag", str(corpus), "-o", str(target)])
+    assert target.read_text() == "previous results\n"
+    assert list(tmp_path.glob(".out.csv.*")) == []
+
+
+def test_a_failed_parquet_write_leaves_no_file(corpus, tmp_path, monkeypatch):
+    target = tmp_path / "out.parquet"
 
     def explode(frame, stream, fmt):
-        stream.write("partial")
+        stream.write(b"PAR1 partial")
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(batch, "_write", explode)
     with pytest.raises(OSError):
         main(["tag", str(corpus / "a.txt"), "-o", str(target)])
-    assert target.read_text() == "previous results\n"
+    assert not target.exists() and list(tmp_path.glob(".out.parquet.*")) == []
 
 
 def test_split_explain_and_version(corpus, capsys):
+    code, out, _ = run(["tag", str(corpus / "a.txt"), "-q"], capsys)
+    assert "text" not in pd.read_csv(io.StringIO(out)).columns
     code, out, _ = run(["split", str(corpus / "sub" / "b.md")], capsys)
     assert code == 0
     assert pd.read_csv(io.StringIO(out))["text"].tolist() == [

@@ -14,9 +14,12 @@ import democlass.dask as dtag  # noqa: E402
 
 @pytest.fixture(scope="module")
 def client():
-    with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-    ) as cluster, distributed.Client(cluster) as c:
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as c,
+    ):
         yield c
 
 
@@ -36,8 +39,12 @@ def test_tag_on_a_cluster_equals_pandas(client, labels):
 def test_the_model_is_one_key_in_the_graph(labels):
     ddf = dd.from_pandas(labels[["text"]].iloc[:100], npartitions=4)
     graph = dict(dtag.tag(ddf).__dask_graph__())
-    models = [k for k, v in graph.items() if isinstance(v, democlass.FrozenModel)
-              or type(getattr(v, "value", None)).__name__ == "FrozenModel"]
+    models = [
+        k
+        for k, v in graph.items()
+        if isinstance(v, democlass.FrozenModel)
+        or type(getattr(v, "value", None)).__name__ == "FrozenModel"
+    ]
     assert len(models) == 1
 
 

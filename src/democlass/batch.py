@@ -6,10 +6,11 @@ import glob
 import os
 import sys
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from democlass.split import split_paragraphs
 from democlass.taxonomy import FORMS, LABELS, NONE
@@ -42,7 +43,7 @@ class Document:
     """One text to tag: a file, standard input, or one row of a table."""
 
     source: str
-    text: str
+    text: str | None  # None: a file, read where it is tagged (in a worker, maybe)
     row: Any = None  # the table row's id, for documents from tables
 
 
@@ -111,20 +112,28 @@ def read_inputs(
         for file in files:
             if file.suffix.lower() in TABLE_SUFFIXES:
                 out.documents.extend(_read_table(file, text_column, id_column))
-                continue
-            try:
-                out.documents.append(Document(str(file), _decode(file.read_bytes())))
-            except FileNotFoundError:
-                out.failures.append(Failure(str(file), "no such file (or it vanished)"))
-            except IsADirectoryError:
-                out.failures.append(Failure(str(file), "is a directory"))
-            except PermissionError:
-                out.failures.append(Failure(str(file), "permission denied"))
-            except OSError as exc:
-                out.failures.append(Failure(str(file), exc.strerror or str(exc)))
-            except ValueError as exc:
-                out.failures.append(Failure(str(file), str(exc)))
+            else:
+                out.documents.append(Document(str(file), None))
     return out
+
+
+def _load(doc: Document) -> tuple[str | None, Failure | None]:
+    """The text of a document, reading its file if need be, or why it failed."""
+    if doc.text is not None:
+        return doc.text, None
+    try:
+        return _decode(Path(doc.source).read_bytes()), None
+    except FileNotFoundError:
+        reason = "no such file (or it vanished)"
+    except IsADirectoryError:
+        reason = "is a directory"
+    except PermissionError:
+        reason = "permission denied"
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+    except ValueError as exc:
+        reason = str(exc)
+    return None, Failure(doc.source, reason)
 
 
 def _read_table(path: Path, text_column: str | None, id_column: str | None) -> list[Document]:
@@ -158,42 +167,58 @@ def _read_table(path: Path, text_column: str | None, id_column: str | None) -> l
     return docs
 
 
-def _paragraph_rows(doc: Document, split: bool) -> list[dict[str, Any]]:
+def _paragraph_rows(doc: Document, split: bool) -> list[tuple[str, Any, int, int, int, str]]:
+    """(source, row, paragraph, start, end, text) of each paragraph of a document."""
+    text = doc.text or ""
     if split:
-        units = [(p.text, p.start, p.end) for p in split_paragraphs(doc.text)]
+        units = [(p.text, p.start, p.end) for p in split_paragraphs(text)]
     else:
-        stripped = doc.text.strip()
-        units = [(" ".join(stripped.split()), 0, len(doc.text))] if stripped else []
-    return [
-        {"source": doc.source, "row": doc.row, "paragraph": n, "start": s, "end": e, "text": t}
-        for n, (t, s, e) in enumerate(units, start=1)
-    ]
+        stripped = text.strip()
+        units = [(" ".join(stripped.split()), 0, len(text))] if stripped else []
+    return [(doc.source, doc.row, n, s, e, t) for n, (t, s, e) in enumerate(units, start=1)]
+
+
+PLACE_COLUMNS = ["source", "row", "paragraph", "start", "end", "text"]
+
+
+@dataclass
+class Chunk:
+    """What one chunk of documents gave: its output, and what went wrong."""
+
+    output: Any  # a DataFrame, or its rendered text
+    documents: int
+    paragraphs: int
+    failures: list[Failure]
 
 
 def _tag_chunk(
-    docs: Sequence[Document], split: bool, min_confidence: float | None, model: Any
-) -> list[dict[str, Any]]:
-    """Paragraph rows of some documents, tagged (runs in worker processes too)."""
-    from democlass.api import _resolve
+    docs: Sequence[Document],
+    split: bool,
+    min_confidence: float | None,
+    model: Any,
+    render: Callable[[pd.DataFrame, bool], str] | None,
+    first: bool,
+) -> Chunk:
+    """Read, split and tag some documents (runs in worker processes too)."""
+    import pandas as pd
 
-    m = _resolve(model)
-    rows = [row for doc in docs for row in _paragraph_rows(doc, split)]
-    if not rows:
-        return rows
-    proba = m.predict_proba([r["text"] for r in rows])
-    from democlass.api import _labels, _tags
+    from democlass.api import _resolve, tag
 
-    labels = _labels(m, proba, min_confidence)
-    tags = _tags(m, proba, labels)
-    for j, row in enumerate(rows):
-        p = proba[j]
-        row["label"] = labels[j]
-        row["confidence"] = float(p.max())
-        row["abstained"] = bool(min_confidence is not None and p.max() < min_confidence)
-        for k, label in enumerate(m.classes):
-            row[f"p_{label}"] = float(p[k])
-        row["tags"] = tags[j]
-    return rows
+    rows = []
+    failures = []
+    for doc in docs:
+        text, failure = _load(doc)
+        if failure is not None:
+            failures.append(failure)
+            continue
+        rows.extend(_paragraph_rows(Document(doc.source, text or "", doc.row), split))
+    places = pd.DataFrame(rows, columns=PLACE_COLUMNS).astype(
+        {"paragraph": "int64", "start": "int64", "end": "int64"}
+    )
+    tagged = tag(places["text"].tolist(), min_confidence=min_confidence, model=_resolve(model))
+    frame = pd.concat([places, tagged], axis=1)
+    output = render(frame, first) if render is not None else frame
+    return Chunk(output, len(docs) - len(failures), len(frame), failures)
 
 
 def tag_documents(
@@ -203,53 +228,70 @@ def tag_documents(
     min_confidence: float | None = None,
     model: FrozenModel | None = None,
     jobs: int = 1,
+    render: Callable[[pd.DataFrame, bool], str] | None = None,
     progress: Callable[[int, int], None] | None = None,
-    chunk_size: int = 256,
-) -> list[dict[str, Any]]:
-    """Tag the paragraphs of many documents, in order, optionally in parallel.
+    chunk_size: int = 250,
+) -> Iterator[Chunk]:
+    """Read, split and tag many documents, chunk by chunk, in order.
 
-    ``progress(documents_done, paragraphs_done)`` is called after each chunk.
-    With ``jobs > 1`` chunks go to worker processes (joblib); the rows are
-    the same, in the same order, as with one job.
+    Each chunk's output is a DataFrame with one row per paragraph (where it
+    is: ``source``, ``row``, ``paragraph``, ``start``, ``end``, ``text``; then
+    the columns of :func:`democlass.tag`), or ``render(frame, first)`` of it.
+    With ``jobs > 1`` chunks go to forked worker processes (joblib), which
+    inherit the loaded model, so it is never sent at all; the chunks and their
+    order are the same for any number of jobs.
     """
-    chunks = [docs[i : i + chunk_size] for i in range(0, len(docs), chunk_size)]
-    rows: list[dict[str, Any]] = []
+    chunks = [docs[i : i + chunk_size] for i in range(0, len(docs), chunk_size)] or [[]]
+    args = [(c, split, min_confidence, model, render, i == 0) for i, c in enumerate(chunks)]
     if jobs == 1:
-        results: Any = (_tag_chunk(c, split, min_confidence, model) for c in chunks)
-    else:
-        from joblib import Parallel, delayed
+        for a in args:
+            yield _report(_tag_chunk(*a), progress)
+        return
+    from joblib import Parallel, delayed
 
-        # the model goes to each worker once (joblib memory-maps large arrays)
-        results = Parallel(n_jobs=jobs, return_as="generator", batch_size=1)(
-            delayed(_tag_chunk)(c, split, min_confidence, model) for c in chunks
-        )
-    for chunk, chunk_rows in zip(chunks, results, strict=True):
-        rows.extend(chunk_rows)
-        if progress is not None:
-            progress(len(chunk), len(chunk_rows))
-    return rows
+    from democlass.api import _resolve
+
+    _resolve(model)  # load the model before forking, so every worker has it
+    group = 4 * jobs  # chunks handed out per round: results stream, order is kept
+    with Parallel(n_jobs=jobs, backend="multiprocessing", batch_size=1) as parallel:
+        for start in range(0, len(args), group):
+            for result in parallel(delayed(_tag_chunk)(*a) for a in args[start : start + group]):
+                yield _report(result, progress)
 
 
-def paragraph_frame(rows: list[dict[str, Any]], model_classes: Sequence[str]) -> pd.DataFrame:
-    import pandas as pd
+def _report(chunk: Chunk, progress: Callable[[int, int], None] | None) -> Chunk:
+    if progress is not None:
+        progress(chunk.documents + len(chunk.failures), chunk.paragraphs)
+    return chunk
 
-    columns = [
-        "source",
-        "row",
-        "paragraph",
-        "start",
-        "end",
-        "label",
-        "confidence",
-        "abstained",
-        *[f"p_{c}" for c in model_classes],
-        "tags",
-        "text",
-    ]
-    frame = pd.DataFrame(rows, columns=columns)
-    if frame["row"].isna().all():
-        frame = frame.drop(columns="row")
-    return frame
+
+FLOAT_DECIMALS = 6
+"""Probabilities in CSV and JSON Lines output are rounded to this many decimals."""
+
+
+def output_columns(frame: pd.DataFrame, *, text: bool, rows: bool) -> pd.DataFrame:
+    """The paragraph-level output columns: ``row`` only when tables were
+    read, the paragraph text only when asked for (offsets locate it)."""
+    drop = ([] if text else ["text"]) + ([] if rows else ["row"])
+    return frame.drop(columns=drop)
+
+
+def _rounded(frame: pd.DataFrame) -> pd.DataFrame:
+    # six decimals is ample for a probability, and formatting fewer digits is faster
+    return frame.round(FLOAT_DECIMALS)
+
+
+def render_csv(frame: pd.DataFrame, first: bool, *, text: bool, rows: bool) -> str:
+    return _rounded(output_columns(frame, text=text, rows=rows)).to_csv(index=False, header=first)
+
+
+def render_jsonl(frame: pd.DataFrame, first: bool, *, text: bool, rows: bool) -> str:
+    if frame.empty:
+        return ""
+    out = _rounded(output_columns(frame, text=text, rows=rows)).to_json(
+        orient="records", lines=True, force_ascii=False
+    )
+    return out if out.endswith("\n") else out + "\n"
 
 
 def document_summary(paragraphs: pd.DataFrame) -> pd.DataFrame:
@@ -266,7 +308,8 @@ def document_summary(paragraphs: pd.DataFrame) -> pd.DataFrame:
     """
     import pandas as pd
 
-    keys = ["source", "row"] if "row" in paragraphs.columns else ["source"]
+    tables = "row" in paragraphs.columns and paragraphs["row"].notna().any()
+    keys = ["source", "row"] if tables else ["source"]
     counts = pd.crosstab([paragraphs[k] for k in keys], paragraphs["label"]).reindex(
         columns=list(LABELS), fill_value=0
     )
@@ -287,35 +330,46 @@ def document_summary(paragraphs: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def write_table(frame: pd.DataFrame, out: str | None, fmt: str | None, stdout: Any = None) -> None:
-    """Write to ``out`` (atomically: a temporary file renamed into place) or stdout."""
-    fmt = fmt or (Path(out).suffix.lstrip(".").lower() if out else "csv")
-    if fmt not in OUTPUT_FORMATS:
-        raise InputError(
-            f"unknown output format {fmt!r}; choose one of {', '.join(OUTPUT_FORMATS)}"
-        )
-    if out is None:
-        if fmt == "parquet":
-            raise InputError("parquet cannot go to standard output; give -o FILE.parquet")
-        stream = stdout or sys.stdout
-        _write(frame, stream, fmt)
-        return
+@contextmanager
+def atomic_output(out: str | Path, binary: bool = False) -> Iterator[IO[Any]]:
+    """A file to write ``out`` through: a temporary file in the same folder,
+    renamed into place only when the block finishes without error, so an
+    interrupted run never leaves a truncated or half-overwritten file."""
     target = Path(out)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent or ".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
     try:
         fh: Any = (
-            os.fdopen(fd, "wb")
-            if fmt == "parquet"
-            else os.fdopen(fd, "w", encoding="utf-8", newline="")
+            os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="")
         )
         with fh:
-            _write(frame, fh, fmt)
+            yield fh
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def output_format(out: str | None, fmt: str | None) -> str:
+    fmt = fmt or (Path(out).suffix.lstrip(".").lower() if out else "csv")
+    if fmt not in OUTPUT_FORMATS:
+        raise InputError(
+            f"unknown output format {fmt!r}; choose one of {', '.join(OUTPUT_FORMATS)}"
+        )
+    if out is None and fmt == "parquet":
+        raise InputError("parquet cannot go to standard output; give -o FILE.parquet")
+    return fmt
+
+
+def write_table(frame: pd.DataFrame, out: str | None, fmt: str | None, stdout: Any = None) -> None:
+    """Write to ``out`` (atomically) or to standard output."""
+    fmt = output_format(out, fmt)
+    if out is None:
+        _write(frame, stdout or sys.stdout, fmt)
+        return
+    with atomic_output(out, binary=fmt == "parquet") as fh:
+        _write(frame, fh, fmt)
 
 
 def _write(frame: pd.DataFrame, stream: Any, fmt: str) -> None:

@@ -21,6 +21,7 @@ EPILOG_TAG = """examples:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="democlass",
+        allow_abbrev=False,
         description="Tag text by the four forms of AI democratisation "
         "(use, development, profits, governance) or none.",
     )
@@ -29,6 +30,7 @@ def _parser() -> argparse.ArgumentParser:
 
     tag = sub.add_parser(
         "tag",
+        allow_abbrev=False,
         help="tag files, folders, globs, tables or stdin",
         epilog=EPILOG_TAG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -64,6 +66,11 @@ def _parser() -> argparse.ArgumentParser:
     tag.add_argument("--text-column", metavar="COL", help="text column of tables (default: text)")
     tag.add_argument("--id-column", metavar="COL", help="id column of tables, carried as 'row'")
     tag.add_argument(
+        "--text",
+        action="store_true",
+        help="include each paragraph's text in the output (its offsets locate it anyway)",
+    )
+    tag.add_argument(
         "--no-split",
         action="store_true",
         help="tag each document or table cell whole, not paragraph by paragraph",
@@ -75,6 +82,7 @@ def _parser() -> argparse.ArgumentParser:
 
     split = sub.add_parser(
         "split",
+        allow_abbrev=False,
         help="split documents into paragraphs with offsets",
         epilog="example:\n  democlass split seeds/004_e312ac082ffe1a44.txt | head",
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -84,6 +92,7 @@ def _parser() -> argparse.ArgumentParser:
 
     explain = sub.add_parser(
         "explain",
+        allow_abbrev=False,
         help="show the terms behind one text's label",
         epilog='example:\n  democlass explain "Open weights let anyone fine-tune the model."',
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -94,6 +103,7 @@ def _parser() -> argparse.ArgumentParser:
 
     evaluate = sub.add_parser(
         "evaluate",
+        allow_abbrev=False,
         help="grouped cross-validation on labelled data",
         epilog="example:\n  democlass evaluate --cv 5",
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -108,6 +118,7 @@ def _parser() -> argparse.ArgumentParser:
 
     train = sub.add_parser(
         "train",
+        allow_abbrev=False,
         help="train a model and save it",
         epilog="examples:\n  democlass train --labels my-labels.csv -o my-model.npz\n"
         "  democlass train --labels data/labels.csv -o src/democlass/_model/model.npz\n"
@@ -173,50 +184,82 @@ def _model(args: argparse.Namespace) -> Any:
 
 
 def _cmd_tag(args: argparse.Namespace) -> int:
+    from functools import partial
+
+    import pandas as pd
+
     from democlass import batch
     from democlass.api import _resolve
 
     model = _resolve(_model(args))
     inputs = batch.read_inputs(args.paths, text_column=args.text_column, id_column=args.id_column)
-    for failure in inputs.failures:
+    fmt = batch.output_format(args.output, args.format)
+    rows = any(doc.row is not None for doc in inputs.documents)
+    render = None
+    if args.level == "paragraph" and fmt in ("csv", "jsonl"):
+        # formatting is the slow part of writing, so workers do it chunk by chunk
+        renderer = batch.render_csv if fmt == "csv" else batch.render_jsonl
+        render = partial(renderer, text=args.text, rows=rows)
+
+    failures = list(inputs.failures)
+    for failure in failures:
         print(f"democlass: skipped {failure.source}: {failure.reason}", file=sys.stderr)
     bar = None
     if not args.quiet and sys.stderr.isatty():
         from tqdm import tqdm
 
         bar = tqdm(total=len(inputs.documents), unit="doc", file=sys.stderr)
-    paragraphs = 0
+    counts = {"documents": 0, "paragraphs": 0}
 
     def progress(docs: int, paras: int) -> None:
-        nonlocal paragraphs
-        paragraphs += paras
         if bar is not None:
             bar.update(docs)
-            bar.set_postfix(paragraphs=paragraphs, refresh=False)
+            bar.set_postfix(paragraphs=counts["paragraphs"] + paras, refresh=False)
+
+    chunks = batch.tag_documents(
+        inputs.documents,
+        split=not args.no_split,
+        min_confidence=args.min_confidence,
+        model=model,
+        jobs=args.jobs,
+        render=render,
+        progress=progress,
+    )
+
+    def each_chunk() -> Any:
+        for chunk in chunks:
+            for failure in chunk.failures:
+                msg = f"democlass: skipped {failure.source}: {failure.reason}"
+                (bar.write if bar is not None else print)(msg, file=sys.stderr)
+            failures.extend(chunk.failures)
+            counts["documents"] += chunk.documents
+            counts["paragraphs"] += chunk.paragraphs
+            yield chunk.output
 
     try:
-        rows = batch.tag_documents(
-            inputs.documents,
-            split=not args.no_split,
-            min_confidence=args.min_confidence,
-            model=model,
-            jobs=args.jobs,
-            progress=progress,
-        )
+        if render is not None:
+            if args.output:
+                with batch.atomic_output(args.output) as fh:
+                    fh.writelines(each_chunk())
+            else:
+                sys.stdout.writelines(each_chunk())
+        else:
+            frame = pd.concat(list(each_chunk()), ignore_index=True)
+            if args.level == "document":
+                frame = batch.document_summary(frame)
+            else:
+                frame = batch.output_columns(frame, text=args.text, rows=rows)
+            batch.write_table(frame, args.output, fmt)
     finally:
         if bar is not None:
             bar.close()
-    frame = batch.paragraph_frame(rows, model.classes)
-    if args.level == "document":
-        frame = batch.document_summary(frame)
-    batch.write_table(frame, args.output, args.format)
     if not args.quiet:
         print(
-            f"democlass: {len(inputs.documents)} documents, {len(rows)} paragraphs, "
-            f"{len(inputs.failures)} failures",
+            f"democlass: {counts['documents']} documents, {counts['paragraphs']} paragraphs, "
+            f"{len(failures)} failures",
             file=sys.stderr,
         )
-    return 1 if inputs.failures else 0
+    return 1 if failures else 0
 
 
 def _cmd_split(args: argparse.Namespace) -> int:
@@ -227,8 +270,15 @@ def _cmd_split(args: argparse.Namespace) -> int:
     inputs = batch.read_inputs(args.paths)
     for failure in inputs.failures:
         print(f"democlass: skipped {failure.source}: {failure.reason}", file=sys.stderr)
-    rows = [r for doc in inputs.documents for r in batch._paragraph_rows(doc, True)]
-    frame = pd.DataFrame(rows, columns=["source", "row", "paragraph", "start", "end", "text"])
+    rows: list[tuple[str, Any, int, int, int, str]] = []
+    for doc in inputs.documents:
+        text, failed = batch._load(doc)
+        if failed is not None:
+            inputs.failures.append(failed)
+            print(f"democlass: skipped {failed.source}: {failed.reason}", file=sys.stderr)
+            continue
+        rows.extend(batch._paragraph_rows(batch.Document(doc.source, text, doc.row), True))
+    frame = pd.DataFrame(rows, columns=batch.PLACE_COLUMNS)
     batch.write_table(frame.drop(columns="row"), args.output, args.format)
     return 1 if inputs.failures else 0
 

@@ -22,9 +22,7 @@ try:
     import dask
     import dask.dataframe as dd
 except ImportError as exc:  # pragma: no cover - exercised only without the extra
-    raise ImportError(
-        'democlass.dask needs Dask: pip install "democlass[dask]"'
-    ) from exc
+    raise ImportError('democlass.dask needs Dask: pip install "democlass[dask]"') from exc
 
 import pandas as pd
 
@@ -95,8 +93,8 @@ def _read_files(paths: list[str]) -> pd.DataFrame:
             text = _decode(Path(path).read_bytes())
         except (OSError, ValueError):
             continue  # unreadable files are skipped, as `democlass tag` skips them
-        for row in _paragraph_rows(Document(path, text), split=True):
-            rows.append({k: row[k] for k in PARAGRAPH_COLUMNS})
+        for source, _, n, start, end, para in _paragraph_rows(Document(path, text), split=True):
+            rows.append((source, n, start, end, para))
     return pd.DataFrame(rows, columns=PARAGRAPH_COLUMNS).astype(
         {"source": object, "paragraph": "int64", "start": "int64", "end": "int64", "text": object}
     )

@@ -250,60 +250,73 @@ def _yaml_values(text: str, lines: list[tuple[int, int]]) -> Iterator[_Unit]:
             yield _Unit([(start, end)], folded, "meta" if kind == "text" else kind)
 
 
-def _hard_wrapped(text: str, lines: list[tuple[int, int]]) -> bool:
+@dataclass
+class _Line:
+    raw: str
+    start: int  # first and last non-blank character of the line
+    end: int
+    folded: str
+    kind: str
+
+
+def _read_lines(text: str, lines: list[tuple[int, int]]) -> list[_Line]:
+    out = []
+    for ls, le in lines:
+        start, end = _trim(text, ls, le)
+        folded = _fold(text[start:end])
+        out.append(_Line(text[ls:le], start, end, folded, _classify(folded)))
+    return out
+
+
+def _hard_wrapped(lines: list[_Line]) -> bool:
     """True when the body looks hard-wrapped: lines that end mid-sentence
     are followed by more of the same paragraph on the next line."""
     pairs = mid = 0
     longest = 0
     prev: str | None = None
-    for ls, le in lines:
-        folded = _fold(text[ls:le])
-        kind = _classify(folded)
-        if kind == "text":
-            longest = max(longest, len(folded))
+    for line in lines:
+        if line.kind == "text":
+            longest = max(longest, len(line.folded))
             if prev is not None:
                 pairs += 1
                 mid += _ends_mid_sentence(prev)
-            prev = folded
+            prev = line.folded
         else:
             prev = None
     return pairs >= 2 and mid * 2 >= pairs and longest <= 120
 
 
-def _body_units(text: str, lines: list[tuple[int, int]]) -> list[_Unit]:
-    wrapped = _hard_wrapped(text, lines)
+def _body_units(text: str, spans: list[tuple[int, int]]) -> list[_Unit]:
+    lines = _read_lines(text, spans)
+    wrapped = _hard_wrapped(lines)
     units: list[_Unit] = []
     open_unit: _Unit | None = None  # a unit the next line may continue
     open_hard_break = False
-    for ls, le in lines:
-        raw = text[ls:le]
-        start, end = _trim(text, ls, le)
-        folded = _fold(text[start:end])
-        kind = _classify(folded)
+    for line in lines:
+        kind, start, end = line.kind, line.start, line.end
         if kind in ("blank", "furniture"):
             open_unit = None
             continue
-        hard_break = raw.endswith(("  ", "\t", "\\"))
         if (
             open_unit is not None
             and kind == "text"
             and (
                 open_hard_break
                 or (open_unit.kind == "text" and wrapped)
-                or (open_unit.kind in ("item", "footnote") and _indent(raw) > 0)
+                or (open_unit.kind in ("item", "footnote") and _indent(line.raw) > 0)
             )
         ):
             open_unit.spans[-1] = (open_unit.spans[-1][0], end)
             open_unit.text = _fold(text[open_unit.spans[-1][0] : end])
         else:
-            open_unit = _Unit([(start, end)], folded, kind)
+            open_unit = _Unit([(start, end)], line.folded, kind)
             if kind == "item":
                 marker = _ITEM.match(text, start)
                 open_unit.body = _trim(text, marker.end() if marker else start, end)[0]
             units.append(open_unit)
         if open_unit.kind == "heading":
             open_unit = None
-        open_hard_break = hard_break
+        open_hard_break = line.raw.endswith(("  ", "\t", "\\"))
     return units
 
 
