@@ -48,9 +48,14 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    # scikit-learn takes over a second to import: load it only for training
+    # scikit-learn takes over a second to import and matplotlib is an extra:
+    # load them only when they are asked for
     if name == "DemoClassifier":
         from democlass.estimator import DemoClassifier
 
         return DemoClassifier
+    if name == "plot":
+        import importlib
+
+        return importlib.import_module("democlass.plot")
     raise AttributeError(f"module 'democlass' has no attribute {name!r}")
