@@ -79,16 +79,20 @@ def main() -> None:
     dev = democlass.load_labels(ROOT / "data" / "dev.csv")
 
     D = democlass.DemoClassifier
+    def words(**params):
+        return lambda: D(**{"ngram_max": 2, "min_df": 2, "C": 100.0, **params})
+
     candidates = {
-        "words 1-2, C=10 (default)": lambda: D(),
-        "words 1, C=10": lambda: D(ngram_max=1),
-        "words 1-3, C=10": lambda: D(ngram_max=3),
-        "words 1-2, C=3": lambda: D(C=3.0),
-        "words 1-2, C=30": lambda: D(C=30.0),
-        "words 1-2, C=100": lambda: D(C=100.0),
-        "words 1-2, min_df=2": lambda: D(min_df=2),
-        "words 1-2, raw tf": lambda: D(sublinear_tf=False),
-        "words 1-2, no class weights": lambda: D(class_weight=None),
+        "words 1-2, min_df 2, C 100 (default)": words(),
+        "words 1, min_df 2, C 100": words(ngram_max=1),
+        "words 1-3, min_df 2, C 100": words(ngram_max=3),
+        "words 1-2, min_df 1, C 100": words(min_df=1),
+        "words 1-2, min_df 3, C 100": words(min_df=3),
+        "words 1-2, min_df 2, C 10": words(C=10.0),
+        "words 1-2, min_df 2, C 30": words(C=30.0),
+        "words 1-2, min_df 2, C 300": words(C=300.0),
+        "words 1-2, raw tf": words(sublinear_tf=False),
+        "words 1-2, no class weights": words(class_weight=None),
         "chars 2-5 (wb), LR": tfidf_lr(analyzer="char_wb", ngram_range=(2, 5), min_df=2),
         "words 1-2 + chars 2-5, LR": lambda: make_pipeline(
             make_union(

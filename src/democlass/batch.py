@@ -266,7 +266,7 @@ def _report(chunk: Chunk, progress: Callable[[int, int], None] | None) -> Chunk:
 
 
 FLOAT_DECIMALS = 6
-"""Probabilities in CSV and JSON Lines output are rounded to this many decimals."""
+"""Floats in CSV and JSON Lines output are rounded to this many decimals (Parquet keeps all)."""
 
 
 def output_columns(frame: pd.DataFrame, *, text: bool, rows: bool) -> pd.DataFrame:
@@ -374,9 +374,9 @@ def write_table(frame: pd.DataFrame, out: str | None, fmt: str | None, stdout: A
 
 def _write(frame: pd.DataFrame, stream: Any, fmt: str) -> None:
     if fmt == "csv":
-        frame.to_csv(stream, index=False)
+        _rounded(frame).to_csv(stream, index=False)
     elif fmt == "jsonl":
-        frame.to_json(stream, orient="records", lines=True, force_ascii=False)
+        _rounded(frame).to_json(stream, orient="records", lines=True, force_ascii=False)
     else:
         try:
             frame.to_parquet(stream, index=False)
