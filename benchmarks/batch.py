@@ -9,7 +9,7 @@ from the paragraphs of the seed documents, then times in one run:
   ``--jobs 2``, as subprocesses, with their peak memory.
 
     python benchmarks/batch.py
-    python benchmarks/batch.py --files 2000
+    python benchmarks/batch.py --files 2000 --repeat 1
 """
 
 from __future__ import annotations
@@ -79,17 +79,21 @@ def command(folder: Path, out: Path, jobs: int) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--files", type=int, default=10_000)
+    parser.add_argument("--repeat", type=int, default=3, help="best of this many runs of each")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "corpus"
         folder.mkdir()
         make_corpus(folder, args.files)
         democlass.predict(["warm up"])
-        lib_s, n_files, n_par = library_rate(folder)
-        one_s, one_mb = command(folder, Path(tmp) / "one.csv", 1)
-        two_s, two_mb = command(folder, Path(tmp) / "two.csv", 2)
+        lib_s, one_s, two_s = float("inf"), float("inf"), float("inf")
+        for _ in range(args.repeat):  # interleaved, so load on the machine hits all alike
+            lib, n_files, n_par = library_rate(folder)
+            one, one_mb = command(folder, Path(tmp) / "one.csv", 1)
+            two, two_mb = command(folder, Path(tmp) / "two.csv", 2)
+            lib_s, one_s, two_s = min(lib_s, lib), min(one_s, one), min(two_s, two)
         same = (Path(tmp) / "one.csv").read_bytes() == (Path(tmp) / "two.csv").read_bytes()
-    print(f"{n_files} files, {n_par} paragraphs\n")
+    print(f"{n_files} files, {n_par} paragraphs, best of {args.repeat} interleaved runs\n")
     print(f"{'run':28s} {'files/s':>9s} {'paragraphs/s':>13s} {'peak MB':>8s}")
     print(f"{'library (split + tag)':28s} {n_files / lib_s:9,.0f} {n_par / lib_s:13,.0f} {'':>8s}")
     print(

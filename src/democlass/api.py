@@ -231,12 +231,24 @@ def _text_column(frame: pd.DataFrame, text_column: str | None) -> str:
 
 
 def _tags(m: FrozenModel, proba: np.ndarray, labels: np.ndarray) -> list[str]:
-    forms = [(j, c) for j, c in enumerate(m.classes) if c in FORMS]
-    out = []
-    for row, label in zip(proba, labels, strict=True):
-        present = [(row[j], c) for j, c in forms if row[j] >= m.thresholds[c] or c == label]
-        out.append(";".join(c for _, c in sorted(present, key=lambda pc: -pc[0])))
-    return out
+    """Per row, the forms at or above their threshold plus the label if it
+    is a form, most probable first, joined by ";"."""
+    forms = [j for j, c in enumerate(m.classes) if c in FORMS]
+    names = np.asarray([m.classes[j] for j in forms], dtype=object)
+    if not len(proba) or not forms:
+        return [""] * len(proba)
+    scores = proba[:, forms]
+    cut = np.array([m.thresholds[n] for n in names])
+    present = (scores >= cut) | (names[None, :] == np.asarray(labels, dtype=object)[:, None])
+    count = present.sum(axis=1)
+    out = np.full(len(proba), "", dtype=object)
+    one = count == 1  # the common case, without a Python loop
+    out[one] = names[present[one].argmax(axis=1)]
+    for i in np.flatnonzero(count > 1):
+        cols = np.flatnonzero(present[i])
+        order = cols[np.argsort(-scores[i, cols], kind="stable")]  # ties keep form order
+        out[i] = ";".join(names[order])
+    return out.tolist()
 
 
 def explain(text: str, top: int = 10, *, model: ModelLike = None) -> pd.DataFrame:

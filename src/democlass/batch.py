@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+import numpy as np
+
 from democlass.split import split_paragraphs
 from democlass.taxonomy import FORMS, LABELS, NONE
 
@@ -181,6 +183,10 @@ def _paragraph_rows(doc: Document, split: bool) -> list[tuple[str, Any, int, int
 PLACE_COLUMNS = ["source", "row", "paragraph", "start", "end", "text"]
 
 
+# The model a forked worker inherits from the process that started it.
+_FORKED_MODEL: FrozenModel | None = None
+
+
 @dataclass
 class Chunk:
     """What one chunk of documents gave: its output, and what went wrong."""
@@ -198,13 +204,15 @@ def _tag_chunk(
     model: Any,
     render: Callable[[pd.DataFrame, bool], str] | None,
     first: bool,
+    with_text: bool = True,
 ) -> Chunk:
     """Read, split and tag some documents (runs in worker processes too)."""
     import pandas as pd
 
     from democlass.api import _resolve, tag
 
-    rows = []
+    m = _resolve(model) if model is not None else (_FORKED_MODEL or _resolve(None))
+    rows: list[tuple[str, Any, int, int, int, str]] = []
     failures = []
     for doc in docs:
         text, failure = _load(doc)
@@ -212,10 +220,20 @@ def _tag_chunk(
             failures.append(failure)
             continue
         rows.extend(_paragraph_rows(Document(doc.source, text or "", doc.row), split))
-    places = pd.DataFrame(rows, columns=PLACE_COLUMNS).astype(
-        {"paragraph": "int64", "start": "int64", "end": "int64"}
+    columns = list(zip(*rows, strict=True)) if rows else [()] * len(PLACE_COLUMNS)
+    texts = list(columns[5])
+    places = pd.DataFrame(
+        {
+            "source": pd.Series(columns[0], dtype=object),
+            "row": pd.Series(columns[1], dtype=object),
+            "paragraph": np.asarray(columns[2], dtype=np.int64),
+            "start": np.asarray(columns[3], dtype=np.int64),
+            "end": np.asarray(columns[4], dtype=np.int64),
+        }
     )
-    tagged = tag(places["text"].tolist(), min_confidence=min_confidence, model=_resolve(model))
+    if with_text:
+        places["text"] = pd.Series(texts, dtype=object)
+    tagged = tag(texts, min_confidence=min_confidence, model=m)
     frame = pd.concat([places, tagged], axis=1)
     output = render(frame, first) if render is not None else frame
     return Chunk(output, len(docs) - len(failures), len(frame), failures)
@@ -231,18 +249,22 @@ def tag_documents(
     render: Callable[[pd.DataFrame, bool], str] | None = None,
     progress: Callable[[int, int], None] | None = None,
     chunk_size: int = 250,
+    with_text: bool = True,
 ) -> Iterator[Chunk]:
     """Read, split and tag many documents, chunk by chunk, in order.
 
     Each chunk's output is a DataFrame with one row per paragraph (where it
     is: ``source``, ``row``, ``paragraph``, ``start``, ``end``, ``text``; then
     the columns of :func:`democlass.tag`), or ``render(frame, first)`` of it.
-    With ``jobs > 1`` chunks go to forked worker processes (joblib), which
-    inherit the loaded model, so it is never sent at all; the chunks and their
-    order are the same for any number of jobs.
+    With ``jobs > 1`` chunks go to forked worker processes (joblib's
+    multiprocessing backend), which inherit the loaded model, so it is never
+    pickled or sent; the chunks and their order are the same for any number
+    of jobs.
     """
     chunks = [docs[i : i + chunk_size] for i in range(0, len(docs), chunk_size)] or [[]]
-    args = [(c, split, min_confidence, model, render, i == 0) for i, c in enumerate(chunks)]
+    args = [
+        (c, split, min_confidence, model, render, i == 0, with_text) for i, c in enumerate(chunks)
+    ]
     if jobs == 1:
         for a in args:
             yield _report(_tag_chunk(*a), progress)
@@ -251,12 +273,20 @@ def tag_documents(
 
     from democlass.api import _resolve
 
-    _resolve(model)  # load the model before forking, so every worker has it
-    group = 4 * jobs  # chunks handed out per round: results stream, order is kept
-    with Parallel(n_jobs=jobs, backend="multiprocessing", batch_size=1) as parallel:
-        for start in range(0, len(args), group):
-            for result in parallel(delayed(_tag_chunk)(*a) for a in args[start : start + group]):
-                yield _report(result, progress)
+    global _FORKED_MODEL
+    # forked workers inherit the loaded model: tasks need not carry it at all
+    _FORKED_MODEL = _resolve(model)
+    group = 10 * jobs  # chunks handed out per round: results stream, order is kept
+    try:
+        with Parallel(n_jobs=jobs, backend="multiprocessing", batch_size=1) as parallel:
+            for start in range(0, len(args), group):
+                tasks = (
+                    delayed(_tag_chunk)(*a[:3], None, *a[4:]) for a in args[start : start + group]
+                )
+                for result in parallel(tasks):
+                    yield _report(result, progress)
+    finally:
+        _FORKED_MODEL = None
 
 
 def _report(chunk: Chunk, progress: Callable[[int, int], None] | None) -> Chunk:
@@ -273,7 +303,7 @@ def output_columns(frame: pd.DataFrame, *, text: bool, rows: bool) -> pd.DataFra
     """The paragraph-level output columns: ``row`` only when tables were
     read, the paragraph text only when asked for (offsets locate it)."""
     drop = ([] if text else ["text"]) + ([] if rows else ["row"])
-    return frame.drop(columns=drop)
+    return frame.drop(columns=[c for c in drop if c in frame.columns])
 
 
 def _rounded(frame: pd.DataFrame) -> pd.DataFrame:

@@ -224,6 +224,7 @@ def _cmd_tag(args: argparse.Namespace) -> int:
         jobs=args.jobs,
         render=render,
         progress=progress,
+        with_text=args.text,
     )
 
     def each_chunk() -> Any:
