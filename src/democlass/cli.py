@@ -28,12 +28,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"democlass {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    tag = sub.add_parser(
+    tag = _command(
+        sub,
         "tag",
-        allow_abbrev=False,
         help="tag files, folders, globs, tables or stdin",
         epilog=EPILOG_TAG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Split documents into paragraphs and tag each one.",
     )
     tag.add_argument(
@@ -80,33 +79,30 @@ def _parser() -> argparse.ArgumentParser:
     )
     tag.add_argument("--quiet", "-q", action="store_true", help="no progress bar or summary")
 
-    split = sub.add_parser(
+    split = _command(
+        sub,
         "split",
-        allow_abbrev=False,
         help="split documents into paragraphs with offsets",
         epilog="example:\n  democlass split seeds/004_e312ac082ffe1a44.txt | head",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     split.add_argument("paths", nargs="+", metavar="PATH")
     _output_args(split)
 
-    explain = sub.add_parser(
+    explain = _command(
+        sub,
         "explain",
-        allow_abbrev=False,
         help="show the terms behind one text's label",
         epilog='example:\n  democlass explain "Open weights let anyone fine-tune the model."',
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     explain.add_argument("text", help="the text, or - to read it from standard input")
     explain.add_argument("--top", type=_positive_int, default=10, metavar="N")
     explain.add_argument("--model", metavar="PATH")
 
-    evaluate = sub.add_parser(
+    evaluate = _command(
+        sub,
         "evaluate",
-        allow_abbrev=False,
         help="grouped cross-validation on labelled data",
         epilog="example:\n  democlass evaluate --cv 5",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     evaluate.add_argument("--labels", metavar="CSV", help="labels file (default: packaged)")
     evaluate.add_argument("--cv", type=_positive_int, default=5, metavar="K")
@@ -116,20 +112,26 @@ def _parser() -> argparse.ArgumentParser:
         help="plain stratified folds instead of folds grouped by document",
     )
 
-    train = sub.add_parser(
+    train = _command(
+        sub,
         "train",
-        allow_abbrev=False,
         help="train a model and save it",
         epilog="examples:\n  democlass train --labels my-labels.csv -o my-model.npz\n"
         "  democlass train --labels data/labels.csv -o src/democlass/_model/model.npz\n"
         "      (in a checkout: rebuild the built-in model after editing the labels)",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     train.add_argument("--labels", metavar="CSV", help="labels file (default: packaged)")
     train.add_argument(
         "-o", "--output", metavar="PATH", required=True, help="where to save the model (.npz)"
     )
     return parser
+
+
+def _command(sub: Any, name: str, **kwargs: Any) -> argparse.ArgumentParser:
+    """A subcommand whose epilog examples keep their line breaks."""
+    return sub.add_parser(
+        name, allow_abbrev=False, formatter_class=argparse.RawDescriptionHelpFormatter, **kwargs
+    )
 
 
 def _output_args(p: argparse.ArgumentParser) -> None:
