@@ -243,3 +243,15 @@ def test_console_script_and_module_run_as_subprocesses(corpus):
         assert done.returncode == 0, done.stderr
         assert "share_governance" in done.stdout.splitlines()[0]
         assert "1 documents, 2 paragraphs, 0 failures" in done.stderr
+
+
+def test_progress_bar_only_on_a_terminal_and_not_when_quiet(corpus, tmp_path, capsys, monkeypatch):
+    out = str(tmp_path / "o.csv")
+    _, _, err = run(["tag", str(corpus), "-o", out], capsys)
+    assert "doc/s" not in err and "| " not in err  # stderr is not a terminal here
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+    _, _, err = run(["tag", str(corpus), "-o", out], capsys)
+    assert "100%" in err and "6/6" in err and "paragraphs=2604" in err
+    _, _, err = run(["tag", str(corpus), "-o", out, "--quiet"], capsys)
+    assert err.count("skipped") == 2 and "100%" not in err

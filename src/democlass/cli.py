@@ -214,9 +214,9 @@ def _cmd_tag(args: argparse.Namespace) -> int:
     counts = {"documents": 0, "paragraphs": 0}
 
     def progress(docs: int, paras: int) -> None:
-        if bar is not None:
-            bar.update(docs)
+        if bar is not None:  # postfix first: update() redraws the line
             bar.set_postfix(paragraphs=counts["paragraphs"] + paras, refresh=False)
+            bar.update(docs)
 
     chunks = batch.tag_documents(
         inputs.documents,
