@@ -332,9 +332,9 @@ def document_summary(paragraphs: pd.DataFrame) -> pd.DataFrame:
     --------
     >>> import pandas as pd
     >>> p = pd.DataFrame({"source": ["a", "a", "a"], "label": ["use", "none", "use"]})
-    >>> row = document_summary(p).iloc[0]
-    >>> row["paragraphs"], round(row["share_use"], 3), row["form_share_use"], row["dominant"]
-    (3, 0.667, 1.0, 'use')
+    >>> document_summary(p)[["source", "paragraphs", "share_use", "form_share_use", "dominant"]]
+      source  paragraphs  share_use  form_share_use dominant
+    0      a           3   0.666667             1.0      use
     """
     import pandas as pd
 
