@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -170,6 +171,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("democlass: interrupted; no output was written", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # the reader went away (`democlass tag ... | head`): stop quietly
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keeps exit from flushing to the pipe
+        return 0
 
 
 def _model(args: argparse.Namespace) -> Any:
