@@ -54,6 +54,9 @@ class Failure:
     source: str
     reason: str
 
+    def __str__(self) -> str:
+        return f"democlass: skipped {self.source}: {self.reason}"
+
 
 @dataclass
 class Inputs:
@@ -169,9 +172,12 @@ def _read_table(path: Path, text_column: str | None, id_column: str | None) -> l
     return docs
 
 
-def _paragraph_rows(doc: Document, split: bool) -> list[tuple[str, Any, int, int, int, str]]:
-    """(source, row, paragraph, start, end, text) of each paragraph of a document."""
-    text = doc.text or ""
+def _paragraph_rows(
+    doc: Document, split: bool, text: str | None = None
+) -> list[tuple[str, Any, int, int, int, str]]:
+    """(source, row, paragraph, start, end, text) of each paragraph of a
+    document; ``text``, when given, is the document's text as read by :func:`_load`."""
+    text = (text if text is not None else doc.text) or ""
     if split:
         units = [(p.text, p.start, p.end) for p in split_paragraphs(text)]
     else:
@@ -219,7 +225,7 @@ def _tag_chunk(
         if failure is not None:
             failures.append(failure)
             continue
-        rows.extend(_paragraph_rows(Document(doc.source, text or "", doc.row), split))
+        rows.extend(_paragraph_rows(doc, split, text))
     columns = list(zip(*rows, strict=True)) if rows else [()] * len(PLACE_COLUMNS)
     texts = list(columns[5])
     places = pd.DataFrame(
@@ -262,8 +268,10 @@ def tag_documents(
     of jobs.
     """
     chunks = [docs[i : i + chunk_size] for i in range(0, len(docs), chunk_size)] or [[]]
+    # forked workers inherit the loaded model (below), so their tasks carry none
+    carried = model if jobs == 1 else None
     args = [
-        (c, split, min_confidence, model, render, i == 0, with_text) for i, c in enumerate(chunks)
+        (c, split, min_confidence, carried, render, i == 0, with_text) for i, c in enumerate(chunks)
     ]
     if jobs == 1:
         for a in args:
@@ -274,15 +282,12 @@ def tag_documents(
     from democlass.api import _resolve
 
     global _FORKED_MODEL
-    # forked workers inherit the loaded model: tasks need not carry it at all
     _FORKED_MODEL = _resolve(model)
     group = 10 * jobs  # chunks handed out per round: results stream, order is kept
     try:
         with Parallel(n_jobs=jobs, backend="multiprocessing", batch_size=1) as parallel:
             for start in range(0, len(args), group):
-                tasks = (
-                    delayed(_tag_chunk)(*a[:3], None, *a[4:]) for a in args[start : start + group]
-                )
+                tasks = (delayed(_tag_chunk)(*a) for a in args[start : start + group])
                 for result in parallel(tasks):
                     yield _report(result, progress)
     finally:

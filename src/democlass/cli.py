@@ -210,7 +210,7 @@ def _cmd_tag(args: argparse.Namespace) -> int:
 
     failures = list(inputs.failures)
     for failure in failures:
-        print(f"democlass: skipped {failure.source}: {failure.reason}", file=sys.stderr)
+        print(failure, file=sys.stderr)
     bar = None
     if not args.quiet and sys.stderr.isatty():
         from tqdm import tqdm
@@ -237,8 +237,7 @@ def _cmd_tag(args: argparse.Namespace) -> int:
     def each_chunk() -> Any:
         for chunk in chunks:
             for failure in chunk.failures:
-                msg = f"democlass: skipped {failure.source}: {failure.reason}"
-                (bar.write if bar is not None else print)(msg, file=sys.stderr)
+                (bar.write if bar is not None else print)(str(failure), file=sys.stderr)
             failures.extend(chunk.failures)
             counts["documents"] += chunk.documents
             counts["paragraphs"] += chunk.paragraphs
@@ -277,15 +276,15 @@ def _cmd_split(args: argparse.Namespace) -> int:
 
     inputs = batch.read_inputs(args.paths)
     for failure in inputs.failures:
-        print(f"democlass: skipped {failure.source}: {failure.reason}", file=sys.stderr)
+        print(failure, file=sys.stderr)
     rows: list[tuple[str, Any, int, int, int, str]] = []
     for doc in inputs.documents:
         text, failed = batch._load(doc)
         if failed is not None:
             inputs.failures.append(failed)
-            print(f"democlass: skipped {failed.source}: {failed.reason}", file=sys.stderr)
+            print(failed, file=sys.stderr)
             continue
-        rows.extend(batch._paragraph_rows(batch.Document(doc.source, text, doc.row), True))
+        rows.extend(batch._paragraph_rows(doc, True, text))
     frame = pd.DataFrame(rows, columns=batch.PLACE_COLUMNS)
     batch.write_table(frame.drop(columns="row"), args.output, args.format)
     return 1 if inputs.failures else 0

@@ -27,7 +27,7 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
 import pandas as pd
 
 from democlass import api
-from democlass.batch import Document, _decode, _paragraph_rows
+from democlass.batch import Document, _load, _paragraph_rows
 
 if TYPE_CHECKING:
     from democlass.frozen import FrozenModel
@@ -89,11 +89,11 @@ def tag(
 def _read_files(paths: list[str]) -> pd.DataFrame:
     rows = []
     for path in paths:
-        try:
-            text = _decode(Path(path).read_bytes())
-        except (OSError, ValueError):
+        doc = Document(path, None)
+        text, failure = _load(doc)
+        if failure is not None:
             continue  # unreadable files are skipped, as `democlass tag` skips them
-        for source, _, n, start, end, para in _paragraph_rows(Document(path, text), split=True):
+        for source, _, n, start, end, para in _paragraph_rows(doc, True, text):
             rows.append((source, n, start, end, para))
     return pd.DataFrame(rows, columns=PARAGRAPH_COLUMNS).astype(
         {"source": object, "paragraph": "int64", "start": "int64", "end": "int64", "text": object}
