@@ -24,6 +24,7 @@ PARAMS = {
     "class_weight": None,
     "max_iter": 500,
     "random_state": 7,
+    "context_weight": 0.25,
 }
 
 

@@ -13,7 +13,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from democlass.api import explain, load, predict, predict_proba, save, tag, train
+from democlass.api import (
+    explain,
+    load,
+    predict,
+    predict_proba,
+    save,
+    tag,
+    tag_documents,
+    train,
+)
 from democlass.evaluate import Evaluation, evaluate
 from democlass.frozen import FrozenModel, ModelFormatError
 from democlass.labels import LabelsError, load_labels
@@ -43,6 +52,7 @@ __all__ = [
     "save",
     "split_paragraphs",
     "tag",
+    "tag_documents",
     "train",
 ]
 

@@ -23,7 +23,16 @@ if TYPE_CHECKING:
 
     from democlass.estimator import DemoClassifier
 
-__all__ = ["explain", "load", "predict", "predict_proba", "save", "tag", "train"]
+__all__ = [
+    "explain",
+    "load",
+    "predict",
+    "predict_proba",
+    "save",
+    "tag",
+    "tag_documents",
+    "train",
+]
 
 # Any: a str, any iterable of str, or a pandas Series (pandas is not imported here)
 Texts = Any
@@ -141,6 +150,7 @@ def tag(
     texts: Texts | pd.DataFrame,
     text_column: str | None = None,
     *,
+    document_column: str | None = None,
     min_confidence: float | None = None,
     model: ModelLike = None,
 ) -> pd.DataFrame | pd.Series:
@@ -153,6 +163,11 @@ def tag(
         (default: a column called ``text``, or the only string column).
     text_column : str, optional
         Column of a DataFrame that holds the texts.
+    document_column : str, optional
+        Column of a DataFrame naming each row's document. The rows of a
+        document must be consecutive and in reading order; each is then
+        labelled in the context of its document, as an analyst reads it
+        (codebook rule 15). Without it, each text is read alone.
     min_confidence : float, optional
         Below this probability the label becomes ``none`` and ``abstained``
         is True.
@@ -177,6 +192,16 @@ def tag(
     ['governance', 'development']
     >>> list(out.columns)[:3]
     ['label', 'confidence', 'abstained']
+
+    In context, a unit that says nothing about a form alone takes its
+    document's form:
+
+    >>> import pandas as pd
+    >>> article = pd.DataFrame({"doc": ["a", "a"], "text": [
+    ...     "Residents drawn by lot will advise the council on face recognition.",
+    ...     "They met on six Saturdays."]})
+    >>> list(tag(article, document_column="doc")["label"])
+    ['governance', 'governance']
     """
     import pandas as pd
 
@@ -184,13 +209,21 @@ def tag(
     m = _resolve(model)
     if isinstance(texts, str):
         return tag([texts], min_confidence=min_confidence, model=m).iloc[0].rename(None)
+    documents = None
     if _texts.is_pandas(texts, "DataFrame"):
+        if document_column is not None:
+            if document_column not in texts.columns:
+                raise KeyError(
+                    f"no column {document_column!r} in the DataFrame; its columns are "
+                    f"{', '.join(map(str, texts.columns))}"
+                )
+            documents = texts[document_column].tolist()
         texts = texts[_text_column(texts, text_column)]
-    elif text_column is not None:
-        raise ValueError("text_column is only for a DataFrame")
+    elif text_column is not None or document_column is not None:
+        raise ValueError("text_column and document_column are only for a DataFrame")
     is_series = _texts.is_pandas(texts, "Series")
     items, missing = _texts.collect(texts, allow_missing=is_series)
-    proba = m.predict_proba(items)
+    proba = m.predict_proba(items, documents)
     out = pd.DataFrame(index=texts.index if is_series else None)
     labels = _labels(m, proba, min_confidence)
     confidence = proba.max(axis=1) if len(proba) else np.empty(0)
@@ -251,6 +284,144 @@ def _tags(m: FrozenModel, proba: np.ndarray, labels: np.ndarray) -> list[str]:
     return out.tolist()
 
 
+def tag_documents(
+    documents: Any,
+    *,
+    text_column: str | None = None,
+    id_column: str | None = None,
+    level: str = "paragraph",
+    context: bool = True,
+    min_confidence: float | None = None,
+    model: ModelLike = None,
+) -> pd.DataFrame:
+    """Split whole documents into paragraphs and tag each in its document.
+
+    The Python face of ``democlass tag FILES --level paragraph|document``.
+
+    Parameters
+    ----------
+    documents : str, list of str, pandas.Series or pandas.DataFrame
+        Whole documents; for a DataFrame, the column named by
+        ``text_column`` (default: ``text``, or the only string column). A
+        missing or empty document gives no paragraph rows, and a document
+        row with 0 paragraphs at ``level="document"``.
+    text_column : str, optional
+        Column of a DataFrame that holds the documents.
+    id_column : str, optional
+        Column of a DataFrame that identifies each document (default: the
+        index of a Series or DataFrame, else the position in the list).
+    level : {"paragraph", "document"}, default="paragraph"
+        One row per paragraph, or one row per document with the share of
+        each label.
+    context : bool, default=True
+        Label each paragraph in the context of its document; False reads
+        each paragraph alone.
+    min_confidence : float, optional
+        As in :func:`tag`.
+    model : FrozenModel or DemoClassifier, optional
+        Defaults to the built-in model.
+
+    Returns
+    -------
+    pandas.DataFrame
+        At paragraph level: ``id``, ``paragraph`` (1, 2, ... in each
+        document), ``start`` and ``end`` (character offsets into the
+        document), ``text``, then the columns of :func:`tag`. At document
+        level: ``id``, ``paragraphs``, ``share_<label>`` for each label,
+        ``form_share_<form>`` (shares among the paragraphs about a form)
+        and ``dominant``, one row per document in input order.
+
+    Examples
+    --------
+    >>> doc = ("# Residents to advise on face recognition\n\n"
+    ...        "A panel of 40 residents drawn by lot met on six Saturdays.\n\n"
+    ...        "It will advise the council before the vote in March.")
+    >>> rows = tag_documents([doc])
+    >>> rows[["id", "paragraph", "start", "end", "label"]]
+       id  paragraph  start  end       label
+    0   0          1      0   42  governance
+    1   0          2     44  102  governance
+    2   0          3    104  156  governance
+    >>> tag_documents([doc, ""], level="document")[["id", "paragraphs", "dominant"]]
+       id  paragraphs    dominant
+    0   0           3  governance
+    1   1           0        None
+    """
+    import pandas as pd
+
+    from democlass.split import split_paragraphs
+    from democlass.summary import document_shares
+
+    if level not in ("paragraph", "document"):
+        raise ValueError(f"level must be 'paragraph' or 'document', not {level!r}")
+    m = _resolve(model)
+    texts, ids = _documents(documents, text_column, id_column)
+    rows: list[tuple[int, int, int, int, str]] = []
+    for number, text in enumerate(texts):
+        for k, p in enumerate(split_paragraphs(text) if isinstance(text, str) else [], start=1):
+            rows.append((number, k, p.start, p.end, p.text))
+    number_, paragraph, start, end, unit = (
+        [list(c) for c in zip(*rows, strict=True)] if rows else [[], [], [], [], []]
+    )
+    places = pd.DataFrame(
+        {
+            "id": pd.Series([ids[n] for n in number_], dtype=object),
+            "paragraph": np.asarray(paragraph, dtype=np.int64),
+            "start": np.asarray(start, dtype=np.int64),
+            "end": np.asarray(end, dtype=np.int64),
+            "text": pd.Series(unit, dtype=object),
+        }
+    )
+    units = pd.DataFrame({"text": places["text"], "doc": np.asarray(number_, dtype=np.int64)})
+    tagged = tag(
+        units,
+        text_column="text",
+        document_column="doc" if context else None,
+        min_confidence=min_confidence,
+        model=m,
+    )
+    if level == "paragraph":
+        return pd.concat([places, tagged], axis=1)
+    summary = document_shares(tagged["label"].to_numpy(), units["doc"].to_numpy(), len(texts))
+    summary.insert(0, "id", pd.Series(ids, dtype=object))
+    return summary
+
+
+def _documents(
+    documents: Any, text_column: str | None, id_column: str | None
+) -> tuple[list[Any], list[Any]]:
+    """The documents' texts (str, or anything else for a missing one) and ids."""
+    if isinstance(documents, str):
+        documents = [documents]
+    if _texts.is_pandas(documents, "DataFrame"):
+        frame = documents
+        column = _text_column(frame, text_column)
+        if id_column is not None and id_column not in frame.columns:
+            raise KeyError(
+                f"no column {id_column!r} in the DataFrame; its columns are "
+                f"{', '.join(map(str, frame.columns))}"
+            )
+        ids = frame[id_column].tolist() if id_column is not None else list(frame.index)
+        return frame[column].tolist(), ids
+    if text_column is not None or id_column is not None:
+        raise ValueError("text_column and id_column are only for a DataFrame")
+    if _texts.is_pandas(documents, "Series"):
+        return documents.tolist(), list(documents.index)
+    if isinstance(documents, bytes) or not hasattr(documents, "__iter__"):
+        raise TypeError(
+            "documents must be a str, a list of str, a pandas Series or a DataFrame, "
+            f"not {type(documents).__name__}"
+        )
+    texts = list(documents)
+    for pos, text in enumerate(texts):
+        if not (isinstance(text, str) or _texts.is_missing(text)):
+            raise TypeError(
+                f"document at position {pos} is {type(text).__name__}, expected str (or None "
+                "for a missing document)"
+            )
+    return texts, list(range(len(texts)))
+
+
 def explain(text: str, top: int = 10, *, model: ModelLike = None) -> pd.DataFrame:
     """The terms that moved a text towards its label and away from the runner-up.
 
@@ -290,7 +461,8 @@ def explain(text: str, top: int = 10, *, model: ModelLike = None) -> pd.DataFram
     order = np.argsort(-scores, kind="stable")
     first, second = int(order[0]), int(order[1])
     ids, values = m.features(text)
-    weight = values * (m.coef[ids, first] - m.coef[ids, second])
+    alone = m.coef_alone
+    weight = values * (alone[ids, first] - alone[ids, second])
     rank = np.argsort(-weight, kind="stable")
     pick = np.concatenate(
         [rank[:top][weight[rank[:top]] > 0], rank[::-1][:top][weight[rank[::-1][:top]] < 0][::-1]]
@@ -342,11 +514,11 @@ def train(
     """
     from democlass import __version__
     from democlass.estimator import DemoClassifier
-    from democlass.evaluate import _frame, choose_thresholds, cross_val_proba
+    from democlass.evaluate import _frame, choose_thresholds, cross_val_proba, model_input
 
     frame = _frame(labels)
     thresholds = choose_thresholds(cross_val_proba(frame, cv=cv, **params), frame)
-    estimator = DemoClassifier(**params).fit(frame["text"].tolist(), frame["label"])
+    estimator = DemoClassifier(**params).fit(model_input(frame), frame["label"])
     info = {
         "democlass_version": __version__,
         "labels_sha256": labels_digest(frame),

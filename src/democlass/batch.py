@@ -211,6 +211,7 @@ def _tag_chunk(
     render: Callable[[pd.DataFrame, bool], str] | None,
     first: bool,
     with_text: bool = True,
+    context: bool = True,
 ) -> Chunk:
     """Read, split and tag some documents (runs in worker processes too)."""
     import pandas as pd
@@ -219,13 +220,16 @@ def _tag_chunk(
 
     m = _resolve(model) if model is not None else (_FORKED_MODEL or _resolve(None))
     rows: list[tuple[str, Any, int, int, int, str]] = []
+    numbers: list[int] = []  # each paragraph's document, for reading it in context
     failures = []
-    for doc in docs:
+    for number, doc in enumerate(docs):
         text, failure = _load(doc)
         if failure is not None:
             failures.append(failure)
             continue
-        rows.extend(_paragraph_rows(doc, split, text))
+        found = _paragraph_rows(doc, split, text)
+        rows.extend(found)
+        numbers.extend([number] * len(found))
     columns = list(zip(*rows, strict=True)) if rows else [()] * len(PLACE_COLUMNS)
     texts = list(columns[5])
     places = pd.DataFrame(
@@ -239,7 +243,14 @@ def _tag_chunk(
     )
     if with_text:
         places["text"] = pd.Series(texts, dtype=object)
-    tagged = tag(texts, min_confidence=min_confidence, model=m)
+    units = pd.DataFrame({"text": pd.Series(texts, dtype=object), "doc": numbers})
+    tagged = tag(
+        units,
+        text_column="text",
+        document_column="doc" if context else None,
+        min_confidence=min_confidence,
+        model=m,
+    )
     frame = pd.concat([places, tagged], axis=1)
     output = render(frame, first) if render is not None else frame
     return Chunk(output, len(docs) - len(failures), len(frame), failures)
@@ -256,12 +267,15 @@ def tag_documents(
     progress: Callable[[int, int], None] | None = None,
     chunk_size: int = 250,
     with_text: bool = True,
+    context: bool = True,
 ) -> Iterator[Chunk]:
     """Read, split and tag many documents, chunk by chunk, in order.
 
     Each chunk's output is a DataFrame with one row per paragraph (where it
     is: ``source``, ``row``, ``paragraph``, ``start``, ``end``, ``text``; then
     the columns of :func:`democlass.tag`), or ``render(frame, first)`` of it.
+    With ``context`` each paragraph is labelled in the context of its
+    document (a document never spans two chunks).
     With ``jobs > 1`` chunks go to forked worker processes (joblib's
     multiprocessing backend), which inherit the loaded model, so it is never
     pickled or sent; the chunks and their order are the same for any number
@@ -271,7 +285,8 @@ def tag_documents(
     # forked workers inherit the loaded model (below), so their tasks carry none
     carried = model if jobs == 1 else None
     args = [
-        (c, split, min_confidence, carried, render, i == 0, with_text) for i, c in enumerate(chunks)
+        (c, split, min_confidence, carried, render, i == 0, with_text, context)
+        for i, c in enumerate(chunks)
     ]
     if jobs == 1:
         for a in args:

@@ -78,6 +78,11 @@ def _parser() -> argparse.ArgumentParser:
     tag.add_argument(
         "--model", metavar="PATH", help="a model saved by democlass (default: built-in)"
     )
+    tag.add_argument(
+        "--no-context",
+        action="store_true",
+        help="label each paragraph alone, not in the context of its document",
+    )
     tag.add_argument("--quiet", "-q", action="store_true", help="no progress bar or summary")
 
     split = _command(
@@ -232,6 +237,7 @@ def _cmd_tag(args: argparse.Namespace) -> int:
         render=render,
         progress=progress,
         with_text=args.text,
+        context=not args.no_context,
     )
 
     def each_chunk() -> Any:

@@ -6,12 +6,14 @@ from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted
 
 from democlass import _texts
+from democlass.context import document_index
 from democlass.frozen import TOKEN_PATTERN, FrozenModel
 from democlass.taxonomy import LABELS, NONE
 
@@ -19,10 +21,17 @@ __all__ = ["DemoClassifier"]
 
 
 class DemoClassifier(ClassifierMixin, BaseEstimator):
-    """TF-IDF over word n-grams followed by multinomial logistic regression.
+    """TF-IDF over word n-grams followed by multinomial logistic regression,
+    reading each unit in its document.
 
-    Takes raw strings. A text with no term in the fitted vocabulary has no
-    evidence for any form and is predicted ``none`` with probability 1.
+    ``X`` is either texts (each its own document) or a DataFrame with a
+    ``text`` column and a ``doc`` column, the rows of each document
+    consecutive and in reading order. Each unit is represented by two blocks
+    of TF-IDF features over one vocabulary: its own terms, and its
+    document's terms (the sum of the document's term counts), the second
+    scaled by ``context_weight`` (see :mod:`democlass.context`). A text with
+    no term in the fitted vocabulary has no evidence for any form and is
+    predicted ``none`` with probability 1.
 
     Parameters
     ----------
@@ -42,13 +51,19 @@ class DemoClassifier(ClassifierMixin, BaseEstimator):
         Iterations of the L-BFGS solver.
     random_state : int or None, default=0
         Seed passed to the solver, for determinism.
+    context_weight : float, default=1.5
+        Scale of the document block; 0 reads every unit alone.
 
     Attributes
     ----------
     classes_ : ndarray of str
         The labels seen in ``fit``, sorted.
-    vectorizer_ : sklearn.feature_extraction.text.TfidfVectorizer
+    vectorizer_ : sklearn.feature_extraction.text.CountVectorizer
+        Term counts of a unit (its vocabulary is the model's).
+    transformer_ : sklearn.feature_extraction.text.TfidfTransformer
+        Turns counts of a unit or of a document into TF-IDF vectors.
     classifier_ : sklearn.linear_model.LogisticRegression
+        Fitted on both blocks side by side: unit, then document.
 
     Examples
     --------
@@ -57,6 +72,12 @@ class DemoClassifier(ClassifierMixin, BaseEstimator):
     >>> clf = DemoClassifier().fit(labels["text"], labels["label"])
     >>> clf.predict(["The weights are free to download and fine-tune."])[0]
     'development'
+    >>> import pandas as pd
+    >>> article = pd.DataFrame({"doc": ["a", "a"], "text": [
+    ...     "Residents drawn by lot will advise the council on face recognition.",
+    ...     "They met on six Saturdays."]})
+    >>> clf.predict(article)[1]
+    'governance'
     """
 
     def __init__(
@@ -70,6 +91,7 @@ class DemoClassifier(ClassifierMixin, BaseEstimator):
         class_weight: str | dict[str, float] | None = "balanced",
         max_iter: int = 3000,
         random_state: int | None = 0,
+        context_weight: float = 1.5,
     ) -> None:
         self.ngram_max = ngram_max
         self.min_df = min_df
@@ -79,6 +101,7 @@ class DemoClassifier(ClassifierMixin, BaseEstimator):
         self.class_weight = class_weight
         self.max_iter = max_iter
         self.random_state = random_state
+        self.context_weight = context_weight
 
     def __sklearn_tags__(self):  # noqa: ANN204 - scikit-learn's Tags type
         tags = super().__sklearn_tags__()
@@ -86,36 +109,50 @@ class DemoClassifier(ClassifierMixin, BaseEstimator):
         tags.input_tags.string = True
         return tags
 
-    def fit(self, X: Iterable[str], y: Iterable[str]) -> DemoClassifier:
-        """Fit the vectoriser and the linear model on texts ``X`` and labels ``y``."""
-        texts, _ = _texts.collect(X)
+    def fit(self, X: Any, y: Iterable[str]) -> DemoClassifier:
+        """Fit the vocabulary, the idf and the linear model on units ``X`` and labels ``y``."""
+        texts, docs = _inputs(X)
         labels = np.asarray(list(y), dtype=object)
         if len(labels) != len(texts):
             raise ValueError(f"X has {len(texts)} texts but y has {len(labels)} labels")
         if self.ngram_max not in (1, 2, 3):
             raise ValueError(f"ngram_max must be 1, 2 or 3, got {self.ngram_max!r}")
-        self.vectorizer_ = TfidfVectorizer(
+        if not self.context_weight >= 0:
+            raise ValueError(f"context_weight must be 0 or more, got {self.context_weight!r}")
+        self.vectorizer_ = CountVectorizer(
             lowercase=True,
             token_pattern=TOKEN_PATTERN,
             ngram_range=(1, self.ngram_max),
             min_df=self.min_df,
             max_df=self.max_df,
-            sublinear_tf=self.sublinear_tf,
-            norm="l2",
-            dtype=np.float64,
+            dtype=np.int64,
         )
-        features = self.vectorizer_.fit_transform(texts)
+        counts = self.vectorizer_.fit_transform(texts)
+        self.transformer_ = TfidfTransformer(norm="l2", sublinear_tf=self.sublinear_tf).fit(counts)
         self.classifier_ = LogisticRegression(
             C=self.C,
             class_weight=self.class_weight,
             max_iter=self.max_iter,
             random_state=self.random_state,
         )
-        self.classifier_.fit(features, labels)
+        self.classifier_.fit(self._design(counts, docs), labels)
         self.classes_ = self.classifier_.classes_
         return self
 
-    def decision_function(self, X: Iterable[str]) -> np.ndarray:
+    def _design(self, counts: sp.csr_matrix, docs: np.ndarray) -> sp.csr_matrix:
+        """The unit block beside the document block (counts summed per document)."""
+        unit = self.transformer_.transform(counts)
+        if not self.context_weight:
+            return unit
+        n_docs = int(docs[-1]) + 1 if len(docs) else 0
+        member = sp.csr_matrix(
+            (np.ones(len(docs), dtype=np.int64), (docs, np.arange(len(docs)))),
+            shape=(n_docs, len(docs)),
+        )
+        whole = self.transformer_.transform(member @ counts)
+        return sp.hstack([unit, self.context_weight * whole[docs]], format="csr")
+
+    def decision_function(self, X: Any) -> np.ndarray:
         """Linear scores, shape (n_texts, n_classes), columns as ``classes_``."""
         features, empty = self._features(X)
         scores = self.classifier_.decision_function(features)
@@ -127,7 +164,7 @@ class DemoClassifier(ClassifierMixin, BaseEstimator):
             scores[empty, none] = 0.0
         return scores
 
-    def predict_proba(self, X: Iterable[str]) -> np.ndarray:
+    def predict_proba(self, X: Any) -> np.ndarray:
         """Class probabilities, shape (n_texts, n_classes), columns as ``classes_``."""
         features, empty = self._features(X)
         proba = self.classifier_.predict_proba(features)
@@ -137,7 +174,7 @@ class DemoClassifier(ClassifierMixin, BaseEstimator):
             proba[empty, none] = 1.0
         return proba
 
-    def predict(self, X: Iterable[str]) -> np.ndarray:
+    def predict(self, X: Any) -> np.ndarray:
         """The most probable label of each text."""
         proba = self.predict_proba(X)
         return self.classes_[proba.argmax(axis=1)]
@@ -147,7 +184,8 @@ class DemoClassifier(ClassifierMixin, BaseEstimator):
     ) -> FrozenModel:
         """The fitted model as arrays, to predict without scikit-learn or to save.
 
-        Columns are reordered to democlass's label order.
+        Columns are reordered to democlass's label order; the document block's
+        weights are stored already scaled by ``context_weight``.
         """
         check_is_fitted(self, "classes_")
         classes = list(self.classes_)
@@ -158,14 +196,18 @@ class DemoClassifier(ClassifierMixin, BaseEstimator):
         if coef.shape[0] == 1:  # binary: the softmax of (-s/2, s/2) is the logistic of s
             coef = np.vstack([-coef[0] / 2, coef[0] / 2])
             intercept = np.array([-intercept[0] / 2, intercept[0] / 2])
-        vocabulary = [""] * len(self.vectorizer_.vocabulary_)
+        n = len(self.vectorizer_.vocabulary_)
+        unit = coef[:, :n]
+        whole = self.context_weight * coef[:, n:] if self.context_weight else np.zeros_like(unit)
+        vocabulary = [""] * n
         for term, col in self.vectorizer_.vocabulary_.items():
             vocabulary[col] = term
         params = {k: v for k, v in self.get_params().items()}
         return FrozenModel(
             vocabulary=vocabulary,
-            idf=self.vectorizer_.idf_,
-            coef=coef[cols].T.copy(),
+            idf=self.transformer_.idf_,
+            coef=unit[cols].T.copy(),
+            coef_doc=whole[cols].T.copy(),
             intercept=intercept[cols].copy(),
             classes=order,
             ngram_max=self.ngram_max,
@@ -174,12 +216,29 @@ class DemoClassifier(ClassifierMixin, BaseEstimator):
             info={"params": params, **(info or {})},
         )
 
-    def _features(self, X: Iterable[str]):  # noqa: ANN202 - a scipy sparse matrix and a mask
+    def _features(self, X: Any):  # noqa: ANN202 - a scipy sparse matrix and a mask
         check_is_fitted(self, "classes_")
-        texts, _ = _texts.collect(X)
-        features = self.vectorizer_.transform(texts)
-        return features, np.diff(features.indptr) == 0
+        texts, docs = _inputs(X)
+        counts = self.vectorizer_.transform(texts)
+        return self._design(counts, docs), np.diff(counts.indptr) == 0
 
     def _none_column(self) -> int | None:
         classes = list(self.classes_)
         return classes.index(NONE) if NONE in classes else None
+
+
+def _inputs(X: Any) -> tuple[list[str], np.ndarray]:
+    """Texts and the document number of each: from a DataFrame's ``text`` and
+    ``doc`` columns, or each text its own document."""
+    if _texts.is_pandas(X, "DataFrame"):
+        if "text" not in X.columns:
+            raise ValueError(
+                "a DataFrame passed as X needs a 'text' column (and optionally 'doc'); "
+                f"its columns are {', '.join(map(str, X.columns))}"
+            )
+        texts, _ = _texts.collect(X["text"])
+        if "doc" not in X.columns:
+            return texts, np.arange(len(texts), dtype=np.int64)
+        return texts, document_index(X["doc"].tolist())
+    texts, _ = _texts.collect(X)
+    return texts, np.arange(len(texts), dtype=np.int64)

@@ -28,17 +28,24 @@ def _frame(labels: pd.DataFrame | str | Path | None) -> pd.DataFrame:
 
 
 def document_groups(labels: pd.DataFrame) -> np.ndarray:
-    """One group per document, so grouped folds keep a document's paragraphs together.
+    """One group per document, so grouped folds keep a document's units together.
 
-    Seed rows are grouped by their source file. Authored rows are standalone
-    paragraphs, but each batch came from one writer in one sitting, so runs
-    of ``AUTHORED_BLOCK`` consecutive authored rows form a group.
+    Rows are grouped by their ``doc``. Authored standalone paragraphs (source
+    ``authored``, each its own document) came in batches, each from one
+    writer in one sitting, so runs of ``AUTHORED_BLOCK`` consecutive ones
+    form a group: near-paraphrases from one sitting never straddle a split.
     """
-    groups = labels["source"].astype(str).to_numpy(dtype=object).copy()
-    authored = np.flatnonzero(groups == "authored")
+    column = "doc" if "doc" in labels.columns else "source"
+    groups = labels[column].astype(str).to_numpy(dtype=object).copy()
+    authored = np.flatnonzero(labels["source"].astype(str).to_numpy() == "authored")
     for rank, row in enumerate(authored):
         groups[row] = f"authored-{rank // AUTHORED_BLOCK}"
     return groups
+
+
+def model_input(labels: pd.DataFrame) -> pd.DataFrame:
+    """What :class:`DemoClassifier` reads from labelled rows: text, and doc where known."""
+    return labels[[c for c in ("text", "doc") if c in labels.columns]]
 
 
 def cross_val_proba(
@@ -75,6 +82,7 @@ def cross_val_proba(
     frame = _frame(labels)
     y = frame["label"].to_numpy()
     texts = frame["text"].tolist()
+    X = model_input(frame)
     if groups is None:
         splits = StratifiedKFold(cv, shuffle=True, random_state=0).split(texts, y)
     else:
@@ -86,8 +94,9 @@ def cross_val_proba(
     proba = np.full((len(frame), len(LABELS)), np.nan)
     fold = np.full(len(frame), -1)
     for k, (train, test) in enumerate(splits):
-        model = DemoClassifier(**params).fit([texts[i] for i in train], y[train])
-        p = model.predict_proba([texts[i] for i in test])
+        # folds keep documents whole and in order, so context is read as in use
+        model = DemoClassifier(**params).fit(X.iloc[train], y[train])
+        p = model.predict_proba(X.iloc[test])
         for j, label in enumerate(model.classes_):
             proba[test, LABELS.index(label)] = p[:, j]
         fold[test] = k

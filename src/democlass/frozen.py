@@ -2,8 +2,12 @@
 
 Predicting needs only numpy, so the cold path (``import democlass;
 democlass.predict([...])``) never imports scikit-learn, scipy or pandas. A
-model file is one ``.npz`` archive read with ``allow_pickle=False``: four
+model file is one ``.npz`` archive read with ``allow_pickle=False``: five
 arrays and a JSON metadata record, so loading a model can never run code.
+
+The linear model has two blocks of weights over one vocabulary: ``coef`` for
+a unit's own TF-IDF vector and ``coef_doc`` for its document's (see
+:mod:`democlass.context`).
 """
 
 from __future__ import annotations
@@ -18,14 +22,17 @@ from typing import Any
 
 import numpy as np
 
+from democlass.context import document_index
 from democlass.taxonomy import FORMS, LABELS, NONE
 
 __all__ = ["FORMAT_VERSION", "FrozenModel", "ModelFormatError", "TOKEN_PATTERN"]
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+"""Version 2 added the document block ``coef_doc``; version 1 files still load."""
 TOKEN_PATTERN = r"(?u)\b\w\w+\b"
 _TOKEN = re.compile(TOKEN_PATTERN)
 _ARRAYS = ("vocabulary", "idf", "coef", "intercept", "metadata")
+_ARRAYS_V2 = (*_ARRAYS, "coef_doc")
 # Texts longer than this are tokenised piecewise so that memory stays bounded.
 CHUNK_CHARS = 1 << 20
 # Texts are scored in batches of about this many characters.
@@ -49,7 +56,7 @@ class FrozenModel:
     idf : ndarray of shape (n_features,)
         Inverse document frequencies.
     coef : ndarray of shape (n_features, n_classes)
-        Linear weights, one column per class.
+        Linear weights of a unit's own TF-IDF vector, one column per class.
     intercept : ndarray of shape (n_classes,)
     classes : sequence of str
         Labels of the columns of ``coef``.
@@ -61,6 +68,10 @@ class FrozenModel:
         Probability a form needs to be listed in ``tags``; 0.5 where missing.
     info : dict, optional
         Free-form provenance (training data hash, parameters, version).
+    coef_doc : ndarray of shape (n_features, n_classes), optional
+        Linear weights of the unit's document's TF-IDF vector (zeros, and so
+        no context, where missing). A text scored without a document is its
+        own document, so it is scored with ``coef + coef_doc``.
     """
 
     def __init__(
@@ -74,11 +85,15 @@ class FrozenModel:
         sublinear_tf: bool,
         thresholds: dict[str, float] | None = None,
         info: dict[str, Any] | None = None,
+        coef_doc: np.ndarray | None = None,
     ) -> None:
         self.vocabulary = list(vocabulary)
         self.idf = np.asarray(idf, dtype=np.float64)
         self.coef = np.asarray(coef, dtype=np.float64)
         self.intercept = np.asarray(intercept, dtype=np.float64)
+        self.coef_doc = (
+            np.zeros_like(self.coef) if coef_doc is None else np.asarray(coef_doc, np.float64)
+        )
         self.classes = tuple(classes)
         self.ngram_max = int(ngram_max)
         self.sublinear_tf = bool(sublinear_tf)
@@ -88,6 +103,9 @@ class FrozenModel:
         self._build_tables()
         # one contiguous row per class: gathering from it is a fast 1-D take
         self._coef_by_class = np.ascontiguousarray(self.coef.T)
+        self._doc_by_class = np.ascontiguousarray(self.coef_doc.T)
+        # a text alone is its own document: both blocks see the same vector
+        self._alone_by_class = self._coef_by_class + self._doc_by_class
         self._none = self.classes.index(NONE) if NONE in self.classes else None
 
     def __repr__(self) -> str:
@@ -98,21 +116,49 @@ class FrozenModel:
 
     # --- applying --------------------------------------------------------
 
-    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+    @property
+    def coef_alone(self) -> np.ndarray:
+        """Weights of a text read alone, shape (n_features, n_classes).
+
+        A text without a document is its own document, so both blocks see its
+        vector: these weights are ``coef + coef_doc``.
+        """
+        return self._alone_by_class.T
+
+    @property
+    def uses_context(self) -> bool:
+        """Whether the document block has any weight (version 1 models have none)."""
+        return bool(np.any(self.coef_doc))
+
+    def predict_proba(
+        self, texts: Sequence[str], documents: Sequence[Any] | None = None
+    ) -> np.ndarray:
         """Class probabilities, shape (n_texts, n_classes), columns as ``classes``.
+
+        Parameters
+        ----------
+        texts : sequence of str
+            The units to score.
+        documents : sequence, optional
+            The document of each text (any hashable key). A document's rows
+            must be consecutive and in reading order; each unit is then
+            scored in the context of its document. Without it, each text is
+            its own document.
 
         A text with no term in the vocabulary (empty, whitespace, symbols)
         has no evidence for any form and gets probability 1 for ``none``.
         """
-        return _softmax(self._scores(texts))
+        return _softmax(self._scores(texts, documents))
 
-    def decision_function(self, texts: Sequence[str]) -> np.ndarray:
+    def decision_function(
+        self, texts: Sequence[str], documents: Sequence[Any] | None = None
+    ) -> np.ndarray:
         """Linear scores before the softmax, shape (n_texts, n_classes)."""
-        return self._scores(texts)
+        return self._scores(texts, documents)
 
-    def predict(self, texts: Sequence[str]) -> np.ndarray:
+    def predict(self, texts: Sequence[str], documents: Sequence[Any] | None = None) -> np.ndarray:
         """The most probable label of each text."""
-        proba = self.predict_proba(texts)
+        proba = self.predict_proba(texts, documents)
         return np.asarray(self.classes, dtype=object)[proba.argmax(axis=1)]
 
     def _build_tables(self) -> None:
@@ -171,10 +217,9 @@ class FrozenModel:
         words = np.fromiter(ids, dtype=np.int64, count=len(ids))
         return words, np.repeat(np.arange(len(texts), dtype=np.int64), counts)
 
-    def _tfidf(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Sparse tf-idf rows as (doc, feature id, value) triples, sorted by doc,
-        and each doc's l2 norm: ``value / norm[doc]`` is scikit-learn's tf-idf."""
-        n_docs, n_features = len(texts), len(self.vocabulary)
+    def _counts(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Term counts as (text, feature id, count) triples, sorted by text then feature."""
+        n_features = len(self.vocabulary)
         words, docs = self._word_ids(texts)
         known = words >= 0
         fids = self._unigram[words]
@@ -194,47 +239,88 @@ class FrozenModel:
             found = table.get(code[ok])
             hit = found >= 0
             keys.append(docs[:m][ok][hit] * n_features + found[hit])
-        key = np.concatenate(keys)
-        key.sort()
-        first = np.empty(len(key), dtype=bool)
-        first[:1] = True
-        np.not_equal(key[1:], key[:-1], out=first[1:])
-        starts = np.flatnonzero(first)
-        tf = np.diff(starts, append=len(key)).astype(np.float64)
-        key = key[starts]
-        # keys are sorted, so each text's run begins where its key range does
-        bounds = np.searchsorted(key, np.arange(n_docs + 1, dtype=np.int64) * n_features)
-        doc = np.repeat(np.arange(n_docs, dtype=np.int64), np.diff(bounds))
-        fid = key - doc * n_features
+        return _count_keys(np.concatenate(keys), n_features)
+
+    def _weigh(
+        self, row: np.ndarray, fid: np.ndarray, count: np.ndarray, n_rows: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Tf-idf values of counts and each row's l2 norm: ``value / norm[row]``
+        is scikit-learn's tf-idf."""
+        tf = count.astype(np.float64)
         if self.sublinear_tf:
             np.log(tf, out=tf)
             tf += 1.0
         values = tf * self.idf[fid]
-        norm = np.sqrt(np.bincount(doc, weights=values * values, minlength=n_docs))
-        return doc, fid, values, norm
+        norm = np.sqrt(np.bincount(row, weights=values * values, minlength=n_rows))
+        return values, norm
+
+    def _tfidf(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Sparse tf-idf rows as (text, feature id, value) triples, sorted by
+        text, and each text's l2 norm."""
+        row, fid, count = self._counts(texts)
+        values, norm = self._weigh(row, fid, count, len(texts))
+        return row, fid, values, norm
 
     def features(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """Feature ids of one text and their l2-normalised tf-idf values."""
         _, fid, values, norm = self._tfidf([text])
         return fid, values / norm[0] if len(fid) else values
 
-    def _scores(self, texts: Sequence[str]) -> np.ndarray:
-        scores = np.empty((len(texts), len(self.classes)))
+    def _scores(self, texts: Sequence[str], documents: Sequence[Any] | None = None) -> np.ndarray:
+        n_texts, n_classes = len(texts), len(self.classes)
+        if documents is not None and len(documents) != n_texts:
+            raise ValueError(f"{n_texts} texts but {len(documents)} document keys")
+        if documents is not None and self.uses_context:
+            return self._context_scores(texts, document_index(documents))
+        scores = np.empty((n_texts, n_classes))
+        present = np.empty(n_texts, dtype=bool)
         for start, stop in _batches(texts):
-            scores[start:stop] = self._batch_scores(texts[start:stop])
-        return scores
+            row, fid, count = self._counts(texts[start:stop])
+            values, norm = self._weigh(row, fid, count, stop - start)
+            scores[start:stop] = _linear(self._alone_by_class, row, fid, values, norm)
+            present[start:stop] = norm > 0
+        return self._finish(scores, present)
 
-    def _batch_scores(self, texts: Sequence[str]) -> np.ndarray:
-        doc, fid, values, norm = self._tfidf(texts)
-        n_docs = len(texts)
-        scores = np.zeros((n_docs, len(self.classes)))
-        present = norm > 0
-        if present.any():
-            # rows come sorted by text, so each text's terms are one run
-            starts = np.searchsorted(doc, np.flatnonzero(present))
-            for k, weights in enumerate(self._coef_by_class):
-                scores[present, k] = np.add.reduceat(weights[fid] * values, starts)
-            scores[present] /= norm[present, None]
+    def _context_scores(self, texts: Sequence[str], doc: np.ndarray) -> np.ndarray:
+        """Scores of units in their documents: the unit block per unit, the
+        document block once per document (its units' counts summed), added up.
+
+        Batches may cut a document; its counts are carried to the next batch
+        until its last unit is seen, so memory stays bounded by the batch and
+        the vocabulary, never by the document.
+        """
+        n_texts, n_features = len(texts), len(self.vocabulary)
+        scores = np.empty((n_texts, len(self.classes)))
+        present = np.empty(n_texts, dtype=bool)
+        by_doc = np.zeros((int(doc[-1]) + 1 if n_texts else 0, len(self.classes)))
+        carry_keys, carry_counts = np.empty(0, np.int64), np.empty(0, np.int64)
+        for start, stop in _batches(texts):
+            row, fid, count = self._counts(texts[start:stop])
+            values, norm = self._weigh(row, fid, count, stop - start)
+            scores[start:stop] = _linear(self._coef_by_class, row, fid, values, norm)
+            present[start:stop] = norm > 0
+            # the batch's counts summed by document, with what the last batch left open
+            d_doc, d_fid, d_count = _count_keys(
+                np.concatenate([carry_keys, doc[start + row] * n_features + fid]),
+                n_features,
+                np.concatenate([carry_counts, count]),
+            )
+            still_open = stop < n_texts and doc[stop] == doc[stop - 1]
+            held = d_doc == doc[stop - 1] if still_open else np.zeros(len(d_doc), dtype=bool)
+            carry_keys = d_doc[held] * n_features + d_fid[held]
+            carry_counts = d_count[held]
+            d_doc, d_fid, d_count = d_doc[~held], d_fid[~held], d_count[~held]
+            if len(d_doc):
+                low = int(d_doc[0])  # documents are numbered in order, so a slice holds them
+                local = d_doc - low
+                d_values, d_norm = self._weigh(local, d_fid, d_count, int(local[-1]) + 1)
+                part = _linear(self._doc_by_class, local, d_fid, d_values, d_norm)
+                by_doc[low : low + len(part)] += part
+        scores += by_doc[doc]
+        return self._finish(scores, present)
+
+    def _finish(self, scores: np.ndarray, present: np.ndarray) -> np.ndarray:
+        """Add intercepts; a unit with no known term is ``none`` with certainty."""
         scores += self.intercept
         if self._none is not None:
             scores[~present] = -np.inf
@@ -279,6 +365,7 @@ class FrozenModel:
                     vocabulary=np.frombuffer(blob, dtype=np.uint8),
                     idf=self.idf,
                     coef=self.coef,
+                    coef_doc=self.coef_doc,
                     intercept=self.intercept,
                     metadata=np.frombuffer(meta, dtype=np.uint8),
                 )
@@ -293,12 +380,13 @@ class FrozenModel:
         path = Path(path)
         try:
             with np.load(path, allow_pickle=False) as archive:
+                names = _ARRAYS_V2 if "coef_doc" in archive.files else _ARRAYS
                 missing = [k for k in _ARRAYS if k not in archive.files]
                 if missing:
                     raise ModelFormatError(
                         f"{path}: not a democlass model: the archive lacks {', '.join(missing)}"
                     )
-                arrays = {k: archive[k] for k in _ARRAYS}
+                arrays = {k: archive[k] for k in names}
         except ModelFormatError:
             raise
         except FileNotFoundError as exc:
@@ -313,11 +401,14 @@ class FrozenModel:
             raise ModelFormatError(f"{path}: the metadata record is not JSON: {exc}") from exc
         if not isinstance(meta, dict) or meta.get("format") != "democlass-model":
             raise ModelFormatError(f"{path}: the metadata does not describe a democlass model")
-        if meta.get("format_version") != FORMAT_VERSION:
+        version = meta.get("format_version")
+        if version not in (1, FORMAT_VERSION) or isinstance(version, bool):
             raise ModelFormatError(
-                f"{path}: unknown model format version {meta.get('format_version')!r}; "
-                f"this democlass reads version {FORMAT_VERSION}"
+                f"{path}: unknown model format version {version!r}; "
+                f"this democlass reads versions 1 to {FORMAT_VERSION}"
             )
+        if version == FORMAT_VERSION and "coef_doc" not in arrays:
+            raise ModelFormatError(f"{path}: not a democlass model: the archive lacks coef_doc")
         for key, want in (("token_pattern", TOKEN_PATTERN), ("lowercase", True), ("norm", "l2")):
             if meta.get(key) != want:
                 raise ModelFormatError(f"{path}: unsupported {key} {meta.get(key)!r}")
@@ -336,6 +427,7 @@ class FrozenModel:
                 meta.get("sublinear_tf", True),
                 meta.get("thresholds"),
                 meta.get("info"),
+                arrays.get("coef_doc"),
             )
         except (ValueError, TypeError) as exc:
             raise ModelFormatError(f"{path}: {exc}") from exc
@@ -352,12 +444,13 @@ class FrozenModel:
         shapes = {
             "idf": (self.idf.shape, (n,)),
             "coef": (self.coef.shape, (n, len(self.classes))),
+            "coef_doc": (self.coef_doc.shape, (n, len(self.classes))),
             "intercept": (self.intercept.shape, (len(self.classes),)),
         }
         for name, (got, want) in shapes.items():
             if got != want:
                 raise ValueError(f"array {name!r} has shape {got}, expected {want}")
-        for name in ("idf", "coef", "intercept"):
+        for name in ("idf", "coef", "coef_doc", "intercept"):
             if not np.all(np.isfinite(getattr(self, name))):
                 raise ValueError(f"array {name!r} holds values that are not finite")
         for form, value in self.thresholds.items():
@@ -416,6 +509,49 @@ class _HashTable:
             todo = todo[~match & (stored != -1)]
             slot[todo] = (slot[todo] + 1) & self._mask
         return out
+
+
+def _count_keys(
+    keys: np.ndarray, n_features: int, weights: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sum occurrences of ``row * n_features + feature`` keys: (row, feature,
+    count) triples sorted by row then feature. ``weights`` are the counts each
+    key brings (1 each when None)."""
+    if weights is None:
+        keys = np.sort(keys)
+    else:
+        order = np.argsort(keys, kind="stable")
+        keys, weights = keys[order], weights[order]
+    first = np.empty(len(keys), dtype=bool)
+    first[:1] = True
+    np.not_equal(keys[1:], keys[:-1], out=first[1:])
+    starts = np.flatnonzero(first)
+    if weights is None:
+        count = np.diff(starts, append=len(keys)).astype(np.int64)
+    else:
+        count = np.add.reduceat(weights, starts) if len(starts) else weights[:0]
+    keys = keys[starts]
+    row = keys // n_features if n_features else keys
+    return row, keys - row * n_features, count
+
+
+def _linear(
+    weights_by_class: np.ndarray,
+    row: np.ndarray,
+    fid: np.ndarray,
+    values: np.ndarray,
+    norm: np.ndarray,
+) -> np.ndarray:
+    """Scores (without intercept) of l2-normalised sparse rows; 0 for empty rows."""
+    scores = np.zeros((len(norm), len(weights_by_class)))
+    present = norm > 0
+    if present.any():
+        # rows come sorted, so each row's terms are one run
+        starts = np.searchsorted(row, np.flatnonzero(present))
+        for k, weights in enumerate(weights_by_class):
+            scores[present, k] = np.add.reduceat(weights[fid] * values, starts)
+        scores[present] /= norm[present, None]
+    return scores
 
 
 def _batches(texts: Sequence[str]) -> Iterator[tuple[int, int]]:

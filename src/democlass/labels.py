@@ -18,6 +18,11 @@ __all__ = ["COLUMNS", "LabelsError", "labels_path", "load_labels"]
 COLUMNS: tuple[str, ...] = ("id", "source", "text", "label", "secondary", "note")
 """The columns every labels file must have, in their canonical order."""
 
+DOCUMENT_COLUMNS: tuple[str, ...] = ("doc", "position")
+"""Where each unit stands: its document and its place in reading order (from 1).
+
+Optional in a file; without them every row is a document of its own."""
+
 
 class LabelsError(ValueError):
     """A labels file that cannot be used as it is.
@@ -46,20 +51,28 @@ def load_labels(path: str | Path | None = None) -> pd.DataFrame:
     ----------
     path : str or Path, optional
         A CSV file with the columns ``id, source, text, label, secondary,
-        note`` (UTF-8). Defaults to the dataset shipped with democlass.
+        note`` (UTF-8), and optionally ``doc, position``: the document each
+        unit belongs to and its place in it (1, 2, 3... in reading order,
+        the rows of a document together). Defaults to the dataset shipped
+        with democlass.
 
     Returns
     -------
     pandas.DataFrame
         One row per labelled unit, every column as strings (``secondary`` and
-        ``note`` may be empty). Extra columns are kept.
+        ``note`` may be empty) except ``position`` (int). ``doc`` and
+        ``position`` are always present: without them in the file, each row
+        is its own document (``doc`` is its id, ``position`` 1). Extra
+        columns are kept.
 
     Raises
     ------
     LabelsError
         If the file is not UTF-8 CSV, lacks a column, or a row has an empty
-        id, source or text, a duplicate id, an unknown label, or a
-        ``secondary`` that names an unknown form or repeats the primary.
+        id, source or text, a duplicate id, an unknown label, a
+        ``secondary`` that names an unknown form or repeats the primary, an
+        empty ``doc``, a ``position`` that is not the next one in its
+        document, or a document whose rows are not together.
 
     Examples
     --------
@@ -101,6 +114,43 @@ def load_labels(path: str | Path | None = None) -> pd.DataFrame:
             )
     frame = pd.DataFrame(records, columns=header, dtype=str)
     _validate(frame, path)
+    return _with_documents(frame, path)
+
+
+def _with_documents(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
+    """Check ``doc`` and ``position``, or make every row its own document."""
+    present = [c for c in DOCUMENT_COLUMNS if c in frame.columns]
+    if not present:
+        frame["doc"] = frame["id"]
+        frame["position"] = 1
+        return frame
+    if len(present) == 1:
+        other = next(c for c in DOCUMENT_COLUMNS if c not in present)
+        raise LabelsError(f"{path}: column {present[0]!r} needs column {other!r} beside it")
+    finished: dict[str, int] = {}
+    previous, expected = None, 1
+    positions = []
+    for n, (doc, position) in enumerate(zip(frame["doc"], frame["position"], strict=True), 2):
+        if not doc.strip():
+            raise LabelsError(f"{path}: row {n}, column 'doc': empty document id (value {doc!r})")
+        if doc != previous:
+            if doc in finished:
+                raise LabelsError(
+                    f"{path}: row {n}, column 'doc': document {doc!r} continues after other "
+                    f"documents (its rows end at row {finished[doc]}); keep a document's rows "
+                    "together, in reading order"
+                )
+            if previous is not None:
+                finished[previous] = n - 1
+            previous, expected = doc, 1
+        if not position.strip().isdigit() or int(position) != expected:
+            raise LabelsError(
+                f"{path}: row {n}, column 'position': expected {expected}, the next "
+                f"position in document {doc!r} (value {position!r})"
+            )
+        positions.append(expected)
+        expected += 1
+    frame["position"] = positions
     return frame
 
 

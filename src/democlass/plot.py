@@ -96,7 +96,7 @@ def top_terms(model: Any = None, n: int = 15) -> Figure:
         1, len(m.classes), figsize=(3.2 * len(m.classes), 0.3 * n + 1.2), layout="constrained"
     )
     for ax, (k, label) in zip(np.atleast_1d(axes), enumerate(m.classes), strict=True):
-        weights = m.coef[:, k]
+        weights = m.coef_alone[:, k]
         best = np.argsort(-weights, kind="stable")[:n][::-1]
         ax.barh([m.vocabulary[i] for i in best], weights[best], color=COLORS.get(label, "C0"))
         ax.set_title(label, color=COLORS.get(label, "black"), fontweight="bold")
