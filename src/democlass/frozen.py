@@ -246,7 +246,8 @@ class FrozenModel:
     def features(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """Feature ids of one text and their l2-normalised tf-idf values."""
         _, fid, values, norm = self._tfidf([text])
-        return fid, values / norm[0] if len(fid) else values
+        # terms whose idf is 0 have no weight: a text of only those has norm 0
+        return fid, values / norm[0] if norm[0] > 0 else values
 
     def _scores(self, texts: Sequence[str]) -> np.ndarray:
         scores = np.empty((len(texts), len(self.classes)))
