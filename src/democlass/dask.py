@@ -69,6 +69,8 @@ def tag(
         The same columns, dtypes and index as :func:`democlass.tag` gives
         for the same texts in pandas; lazy until computed.
     """
+    # checked here, when the graph is built, not in a task at compute time
+    api._check_confidence(min_confidence)
     if isinstance(ddf, dd.DataFrame):
         column = text_column or "text"
         if column not in ddf.columns:
@@ -77,8 +79,15 @@ def tag(
                 f"{', '.join(map(str, ddf.columns))}"
             )
         texts = ddf[column]
-    else:
+    elif isinstance(ddf, dd.Series):
+        if text_column is not None:
+            raise ValueError("text_column is only for a DataFrame")
         texts = ddf
+    else:
+        raise TypeError(
+            f"expected a dask DataFrame or Series, got {type(ddf).__name__}; "
+            "for pandas or lists use democlass.tag"
+        )
     frozen = api._resolve(model)
     meta = api.tag(pd.Series(["meta"], dtype=object), model=frozen).iloc[:0]
     # one key in the graph for the model: a cluster sends it to each worker once
