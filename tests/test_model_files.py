@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import struct
 import tempfile
 import tracemalloc
@@ -483,3 +484,34 @@ def test_any_metadata_values_load_or_are_refused(tmp_path, updates):
     path = tmp_path / "m.npz"
     path.write_bytes(with_arrays(metadata=metadata(**updates)))
     loads_or_refuses(path)
+
+
+# --- the same class of fault around loading and saving --------------------------
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_a_named_pipe_is_refused_without_waiting_for_a_writer(tmp_path):
+    fifo = tmp_path / "model.npz"
+    os.mkfifo(fifo)
+    with pytest.raises(ModelFormatError, match="not a regular file"):
+        democlass.load(fifo)
+
+
+def test_saving_to_a_folder_is_refused_and_writes_nothing_beside_it(tmp_path):
+    folder = tmp_path / "models"
+    folder.mkdir()
+    with pytest.raises(IsADirectoryError, match="give a file name"):
+        democlass.save(small_model(), folder)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["models"]
+    assert list(folder.iterdir()) == []
+
+
+def test_saving_into_a_missing_folder_names_the_folder(tmp_path):
+    with pytest.raises(FileNotFoundError, match=f"no folder {tmp_path / 'absent'}"):
+        democlass.save(small_model(), tmp_path / "absent" / "m.npz")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_model_path_given_as_model_says_to_load_it(tmp_path):
+    with pytest.raises(TypeError, match=r"democlass.load\(path\)"):
+        democlass.predict(["Open weights."], model=str(tmp_path / "m.npz"))

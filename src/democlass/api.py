@@ -50,8 +50,14 @@ def _resolve(model: ModelLike) -> FrozenModel:
         return model
     if hasattr(model, "freeze"):
         return model.freeze()
+    hint = (
+        "; load a model file first with democlass.load(path)"
+        if isinstance(model, (str, Path))
+        else ""
+    )
     raise TypeError(
-        f"model must be a FrozenModel, a fitted DemoClassifier or None, not {type(model).__name__}"
+        f"model must be a FrozenModel, a fitted DemoClassifier or None, not "
+        f"{type(model).__name__}{hint}"
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import stat
 import struct
 import warnings
 import zipfile
@@ -293,13 +294,27 @@ class FrozenModel:
         """Write the model as one ``.npz`` file (arrays and JSON, no pickles).
 
         The file is written beside its target and renamed into place, so an
-        interrupted save never leaves a half-written model.
+        interrupted save never leaves a half-written model. ``.npz`` is added
+        to a name without it.
+
+        Raises
+        ------
+        IsADirectoryError
+            If ``path`` is a folder.
+        FileNotFoundError
+            If the folder to save in does not exist.
         """
         path = Path(path)
+        if path.is_dir():  # "m/" would otherwise become a file "m.npz" beside the folder
+            raise IsADirectoryError(
+                f"{path} is a folder; give a file name, e.g. {path / 'model.npz'}"
+            )
         if path.suffix != ".npz":
             path = (
                 path.with_suffix(path.suffix + ".npz") if path.suffix else path.with_suffix(".npz")
             )
+        if not path.parent.is_dir():
+            raise FileNotFoundError(f"no folder {path.parent} to save {path.name} in")
         blob = "\n".join(self.vocabulary).encode("utf-8")
         meta = json.dumps(self.metadata(), sort_keys=True, indent=1).encode("utf-8")
         tmp = path.with_name(f".{path.name}.tmp")
@@ -399,6 +414,11 @@ def _read_arrays(path: Path, kinds: Mapping[str, str]) -> dict[str, np.ndarray]:
     costs no more memory than it declared.
     """
     try:
+        mode = path.stat().st_mode
+        if stat.S_ISDIR(mode):
+            raise ModelFormatError("is a folder, not a model file")
+        if not stat.S_ISREG(mode):  # opening a pipe would wait for a writer forever
+            raise ModelFormatError("not a regular file (a pipe or a device), so not a model file")
         with open(path, "rb") as fh:
             _check_zip_directory(fh)
             with zipfile.ZipFile(fh) as archive:
@@ -410,8 +430,6 @@ def _read_arrays(path: Path, kinds: Mapping[str, str]) -> dict[str, np.ndarray]:
         raise
     except FileNotFoundError as exc:
         raise ModelFormatError("no such model file") from exc
-    except IsADirectoryError as exc:
-        raise ModelFormatError("is a folder, not a model file") from exc
     except OSError as exc:
         raise ModelFormatError(f"cannot read the model file: {exc.strerror or exc}") from exc
     except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, NotImplementedError) as exc:
