@@ -90,3 +90,10 @@ def test_text_column_with_a_series_is_refused(labels):
         dtag.tag(series, text_column="body")
     with pytest.raises(TypeError, match="use democlass.tag"):
         dtag.tag(labels[["text"]])
+
+
+@pytest.mark.parametrize(("bad", "error"), [(0, ValueError), (2.5, TypeError)])
+def test_a_bad_partition_size_is_refused_when_called(tmp_path, bad, error):
+    (tmp_path / "a.txt").write_text("Open weights.\n", encoding="utf-8")
+    with pytest.raises(error, match="files_per_partition"):
+        dtag.read_text_folder(tmp_path, files_per_partition=bad)

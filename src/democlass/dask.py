@@ -119,6 +119,12 @@ def read_text_folder(
     ``paragraph``, ``start``, ``end``, ``text``. Files that cannot be read or
     decoded as UTF-8 are skipped.
     """
+    if isinstance(files_per_partition, bool) or not isinstance(files_per_partition, int):
+        raise TypeError(
+            f"files_per_partition must be a whole number, not {type(files_per_partition).__name__}"
+        )
+    if files_per_partition < 1:
+        raise ValueError(f"files_per_partition must be 1 or more, got {files_per_partition}")
     root = Path(folder)
     if not root.is_dir():
         raise NotADirectoryError(f"{root} is not a folder")
