@@ -45,8 +45,8 @@ _ARRAYS = {
     "metadata": "text",
 }
 # Largest total uncompressed size of a model file's arrays. The built-in model
-# is 2.3 MB; this allows about two million terms, and refuses a zip bomb before
-# it is inflated.
+# is 2.3 MB (38,384 terms, about 60 bytes each); this allows about four million
+# terms, and refuses a zip bomb before it is inflated.
 MAX_MODEL_BYTES = 256 << 20
 # Largest metadata record, and how deeply its JSON may nest.
 MAX_METADATA_BYTES = 1 << 20
