@@ -199,3 +199,120 @@ def test_tag_of_a_frame_keeps_its_index(batch, index):
     out = democlass.tag(frame)
     assert out.index.tolist() == frame.index.tolist()
     assert out["label"].isin(democlass.LABELS).all()
+
+
+# --- robustness: what is refused, and what is decided by position -------------
+
+
+def test_missing_rows_are_decided_by_position_not_index_label():
+    out = democlass.tag(pd.Series([DEV, None], index=[7, 7]))
+    assert out["label"].tolist() == ["development", None]
+    assert not out["abstained"].iloc[0]
+    assert pd.isna(out["abstained"].iloc[1]) and np.isnan(out["p_use"].iloc[1])
+    assert out.index.tolist() == [7, 7]
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.one_of(st.none(), st.just(float("nan")), st.text(max_size=60)), max_size=10),
+    st.data(),
+)
+def test_missing_texts_blank_exactly_their_own_rows(items, data):
+    """With any index, repeated labels included, the rows of present texts equal
+    tag() of those texts alone, and the rows of missing texts are all missing."""
+    index = data.draw(st.lists(st.integers(0, 3), min_size=len(items), max_size=len(items)))
+    out = democlass.tag(pd.Series(items, index=index, dtype=object))
+    present = [i for i, t in enumerate(items) if isinstance(t, str)]
+    absent = [i for i, t in enumerate(items) if not isinstance(t, str)]
+    alone = democlass.tag([items[i] for i in present])
+    got = out.iloc[present].reset_index(drop=True)
+    pd.testing.assert_frame_equal(got, alone, rtol=0, atol=1e-12)
+    assert out.iloc[absent].isna().all().all()
+
+
+def test_dtypes_do_not_depend_on_the_rows():
+    empty = democlass.tag([])
+    full = democlass.tag([DEV, GOV])
+    holed = democlass.tag(pd.Series([DEV, None]))
+    for frame in (empty, holed):
+        pd.testing.assert_series_equal(frame.dtypes, full.dtypes)
+    assert full["tags"].dtype == object and full["label"].dtype == object
+    assert str(full["abstained"].dtype) == "boolean"
+
+
+def test_predict_refuses_a_dataframe_and_says_to_pass_a_column():
+    frame = pd.DataFrame({"text": [DEV, GOV, DEV], "outlet": ["a", "b", "c"]})
+    for fn in (democlass.predict, democlass.predict_proba):
+        with pytest.raises(TypeError, match=r"got a DataFrame: pass its text column"):
+            fn(frame)
+    assert list(democlass.predict(frame["text"])) == ["development", "governance", "development"]
+
+
+def test_tag_refuses_a_frame_whose_text_column_name_repeats():
+    frame = pd.DataFrame([[DEV, GOV]], columns=["text", "text"])
+    with pytest.raises(ValueError, match="2 columns named 'text'"):
+        democlass.tag(frame)
+    frame.columns = ["body", "body"]
+    with pytest.raises(ValueError, match="2 columns named 'body'"):
+        democlass.tag(frame, text_column="body")
+
+
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [
+        (42, "got int 42"),
+        (None, "got NoneType None"),
+        (np.array(DEV), "0-d array: for one text pass str"),
+        (np.array([[DEV]]), "2-D array"),
+        ({"a": DEV}, "keys would be read as the texts"),
+        ({DEV}, "no order"),
+        (b"Open weights", "decode it first"),
+    ],
+)
+def test_what_is_not_texts_is_refused_naming_what_to_pass(bad, message):
+    for fn in (democlass.predict, democlass.predict_proba, democlass.tag):
+        with pytest.raises(TypeError, match=message) as info:
+            fn(bad)
+        assert "expected a str, or a list" in str(info.value)
+
+
+def test_a_numpy_str_is_one_text():
+    assert democlass.predict(np.str_(DEV)) == "development"
+
+
+@pytest.mark.parametrize(
+    ("bad", "error", "message"),
+    [
+        ("0.6", TypeError, "None or a number from 0 to 1, not str '0.6'"),
+        (True, TypeError, "not bool"),
+        (float("nan"), ValueError, "between 0 and 1, got nan"),
+        (-0.1, ValueError, "between 0 and 1"),
+    ],
+)
+def test_min_confidence_says_what_type_and_range_are_allowed(bad, error, message):
+    for fn in (democlass.predict, democlass.tag):
+        with pytest.raises(error, match=message):
+            fn([DEV], min_confidence=bad)
+
+
+@pytest.mark.parametrize(
+    ("top", "error", "message"),
+    [(-1, ValueError, "0 or more, got -1"), (2.5, TypeError, "whole number, not float 2.5")],
+)
+def test_explain_refuses_a_bad_top(top, error, message):
+    with pytest.raises(error, match=message):
+        democlass.explain(DEV, top=top)
+
+
+def test_explain_top_accepts_numpy_integers_and_zero():
+    assert len(democlass.explain(DEV, top=np.int64(1))) <= 2
+    assert len(democlass.explain(DEV, top=0)) == 0
+
+
+@pytest.mark.parametrize("text", ["", "   ", "!!! ??", "zzqx qqzx"])
+def test_explain_of_a_text_with_no_known_term_has_no_runner_up(text):
+    out = democlass.explain(text)
+    assert len(out) == 0 and list(out.columns) == ["term", "weight", "favours"]
+    assert out.attrs["label"] == "none" == democlass.predict(text)
+    assert out.attrs["runner_up"] is None
+    assert math.isnan(out.attrs["margin"]) and math.isnan(out.attrs["intercept"])

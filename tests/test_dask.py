@@ -67,3 +67,33 @@ def test_unknown_column_names_the_columns(labels):
     ddf = dd.from_pandas(labels[["id", "text"]].iloc[:10], npartitions=1)
     with pytest.raises(KeyError, match="no column 'body'.*id, text"):
         dtag.tag(ddf, text_column="body")
+
+
+def test_missing_rows_keep_the_dtypes_dask_was_promised():
+    texts = pd.Series(["Open weights for all.", None, "Citizens vote.", "Free tier."], dtype=object)
+    tagged = dtag.tag(dd.from_pandas(texts, npartitions=2))
+    for part in range(tagged.npartitions):  # one partition has a missing row, one does not
+        pd.testing.assert_series_equal(tagged.partitions[part].compute().dtypes, tagged.dtypes)
+    assert str(tagged.dtypes["abstained"]) == "boolean"
+
+
+@pytest.mark.parametrize("bad", [1.5, "0.6", float("nan")])
+def test_a_bad_min_confidence_fails_when_called_not_when_computed(labels, bad):
+    ddf = dd.from_pandas(labels[["text"]].iloc[:10], npartitions=1)
+    with pytest.raises((ValueError, TypeError), match="min_confidence"):
+        dtag.tag(ddf, min_confidence=bad)
+
+
+def test_text_column_with_a_series_is_refused(labels):
+    series = dd.from_pandas(labels["text"].iloc[:10], npartitions=1)
+    with pytest.raises(ValueError, match="only for a DataFrame"):
+        dtag.tag(series, text_column="body")
+    with pytest.raises(TypeError, match="use democlass.tag"):
+        dtag.tag(labels[["text"]])
+
+
+@pytest.mark.parametrize(("bad", "error"), [(0, ValueError), (2.5, TypeError)])
+def test_a_bad_partition_size_is_refused_when_called(tmp_path, bad, error):
+    (tmp_path / "a.txt").write_text("Open weights.\n", encoding="utf-8")
+    with pytest.raises(error, match="files_per_partition"):
+        dtag.read_text_folder(tmp_path, files_per_partition=bad)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping, Set
 from typing import Any
+
+EXPECTED = "a str, or a list, tuple, 1-D numpy array or pandas Series of str"
 
 
 def is_pandas(obj: Any, kind: str) -> bool:
@@ -28,8 +31,7 @@ def collect(texts: Any, *, allow_missing: bool = False) -> tuple[list[str], list
     ``allow_missing``; otherwise, like any entry that is not a str, they raise
     ``TypeError`` naming the position (and the index label of a Series).
     """
-    if isinstance(texts, (str, bytes)):
-        raise TypeError(f"expected a collection of texts, got a single {type(texts).__name__}")
+    _check_collection(texts)
     labels = list(texts.index) if is_pandas(texts, "Series") else None
     values = list(texts.tolist() if hasattr(texts, "tolist") else texts)
     out: list[str] = []
@@ -46,3 +48,39 @@ def collect(texts: Any, *, allow_missing: bool = False) -> tuple[list[str], list
             shown = shown if len(shown) <= 40 else shown[:37] + "..."
             raise TypeError(f"text at {where} is {type(value).__name__} {shown}, expected str")
     return out, missing
+
+
+def _check_collection(texts: Any) -> None:
+    """Refuse what is not a 1-D collection of texts, or would be read wrongly as one."""
+    name = type(texts).__name__
+    if isinstance(texts, str):
+        raise TypeError(f"expected a collection of texts, got a single {name}")
+    if isinstance(texts, (bytes, bytearray)):
+        raise TypeError(f"expected {EXPECTED}, got {name}: decode it first, e.g. data.decode()")
+    if is_pandas(texts, "DataFrame"):
+        raise TypeError(
+            f"expected {EXPECTED}, got a DataFrame: pass its text column, e.g. frame['text'] "
+            "(tag also takes the frame itself, with text_column=)"
+        )
+    if isinstance(texts, Mapping):
+        raise TypeError(
+            f"expected {EXPECTED}, got a {name}, whose keys would be read as the texts: "
+            "pass list(d.values()), or pandas.Series(d) to keep the keys as the index"
+        )
+    if isinstance(texts, Set):
+        raise TypeError(
+            f"expected {EXPECTED}, got a {name}, which has no order to match results "
+            "to texts: pass a list"
+        )
+    ndim = getattr(texts, "ndim", 1)
+    if ndim == 0:
+        raise TypeError(
+            f"expected {EXPECTED}, got a 0-d array: for one text pass str(a.item()), "
+            "for many a 1-D array"
+        )
+    if ndim != 1:
+        raise TypeError(f"expected {EXPECTED}, got a {ndim}-D array: pass a 1-D array or a list")
+    if not isinstance(texts, Iterable):
+        shown = repr(texts)
+        shown = shown if len(shown) <= 40 else shown[:37] + "..."
+        raise TypeError(f"expected {EXPECTED}, got {name} {shown}")

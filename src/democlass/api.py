@@ -7,6 +7,9 @@ returned, and scikit-learn only to train.
 from __future__ import annotations
 
 import hashlib
+import math
+import numbers
+import operator
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -56,13 +59,27 @@ def _resolve(model: ModelLike) -> FrozenModel:
         return model
     if hasattr(model, "freeze"):
         return model.freeze()
+    hint = (
+        "; load a model file first with democlass.load(path)"
+        if isinstance(model, (str, Path))
+        else ""
+    )
     raise TypeError(
-        f"model must be a FrozenModel, a fitted DemoClassifier or None, not {type(model).__name__}"
+        f"model must be a FrozenModel, a fitted DemoClassifier or None, not "
+        f"{type(model).__name__}{hint}"
     )
 
 
 def _check_confidence(min_confidence: float | None) -> None:
-    if min_confidence is not None and not 0.0 <= min_confidence <= 1.0:
+    """Refuse a min_confidence that is not None or a number from 0 to 1."""
+    if min_confidence is None:
+        return
+    if not isinstance(min_confidence, numbers.Real) or isinstance(min_confidence, bool):
+        raise TypeError(
+            "min_confidence must be None or a number from 0 to 1, not "
+            f"{type(min_confidence).__name__} {min_confidence!r}"
+        )
+    if not 0.0 <= min_confidence <= 1.0:  # False for NaN too
         raise ValueError(f"min_confidence must be between 0 and 1, got {min_confidence}")
 
 
@@ -87,7 +104,9 @@ def predict(texts: Texts, *, min_confidence: float | None = None, model: ModelLi
     Raises
     ------
     TypeError
-        If an item is not a str (None, NaN, a number, bytes), naming its position.
+        If an item is not a str (None, NaN, a number, bytes), naming its
+        position; or if ``texts`` is not one str or a 1-D collection of them
+        (a DataFrame: pass its text column; a dict, a set, a 0-d array).
 
     Examples
     --------
@@ -182,7 +201,16 @@ def tag(
         ``tags``: the forms whose probability reaches the model's threshold
         for that form, plus the label if it is a form, most probable first,
         joined by ``;``. A missing text (None or NaN in a Series or frame)
-        gives a row of missing values rather than an error.
+        gives a row of missing values rather than an error. The dtypes never
+        depend on the rows: ``label`` and ``tags`` are object, ``abstained``
+        is pandas' nullable ``boolean``, the rest float64.
+
+    Raises
+    ------
+    TypeError
+        As :func:`predict` does for what is not text.
+    ValueError
+        If a DataFrame's text column is ambiguous (not named, or named twice).
 
     Examples
     --------
@@ -224,25 +252,31 @@ def tag(
     is_series = _texts.is_pandas(texts, "Series")
     items, missing = _texts.collect(texts, allow_missing=is_series)
     proba = m.predict_proba(items, documents)
-    out = pd.DataFrame(index=texts.index if is_series else None)
     labels = _labels(m, proba, min_confidence)
+    tags = np.empty(len(items), dtype=object)
+    tags[:] = _tags(m, proba, labels)
     confidence = proba.max(axis=1) if len(proba) else np.empty(0)
-    out["label"] = pd.array(labels, dtype=object)
-    out["confidence"] = confidence
-    out["abstained"] = (
+    abstained = (
         confidence < min_confidence if min_confidence is not None else np.zeros(len(items), bool)
     )
+    # by position: index labels may repeat, and a missing row must not blank its twins
+    absent = np.zeros(len(items), dtype=bool)
+    absent[missing] = True
+    labels[absent] = None
+    tags[absent] = None
+    proba[absent] = np.nan
+    confidence[absent] = np.nan
+    index = texts.index if is_series else pd.RangeIndex(len(items))
+    # fixed dtypes, whatever the rows: empty, complete or with missing texts
+    columns: dict[str, Any] = {
+        "label": pd.Series(labels, index=index, dtype=object),
+        "confidence": pd.Series(confidence, index=index, dtype=np.float64),
+        "abstained": pd.Series(pd.arrays.BooleanArray(abstained, absent), index=index),
+    }
     for j, label in enumerate(m.classes):
-        out[f"p_{label}"] = proba[:, j]
-    out["tags"] = _tags(m, proba, labels)
-    if missing:
-        rows = out.index[missing]
-        out["abstained"] = out["abstained"].astype(object)
-        out.loc[rows, :] = None
-        out["confidence"] = out["confidence"].astype(float)
-        for label in m.classes:
-            out[f"p_{label}"] = out[f"p_{label}"].astype(float)
-    return out
+        columns[f"p_{label}"] = pd.Series(proba[:, j], index=index, dtype=np.float64)
+    columns["tags"] = pd.Series(tags, index=index, dtype=object)
+    return pd.DataFrame(columns)
 
 
 def _text_column(frame: pd.DataFrame, text_column: str | None) -> str:
@@ -252,15 +286,28 @@ def _text_column(frame: pd.DataFrame, text_column: str | None) -> str:
             raise KeyError(
                 f"no column {text_column!r} in the DataFrame; its columns are {', '.join(columns)}"
             )
-        return text_column
-    if "text" in frame.columns:
-        return "text"
-    strings = [c for c in frame.columns if frame[c].dtype == object or str(frame[c].dtype) == "str"]
-    if len(strings) == 1:
-        return strings[0]
-    raise ValueError(
-        f"pass text_column= to say which column holds the texts; columns: {', '.join(columns)}"
-    )
+        chosen = text_column
+    elif "text" in frame.columns:
+        chosen = "text"
+    else:
+        strings = [
+            c
+            for c, dtype in zip(frame.columns, frame.dtypes, strict=True)
+            if str(dtype) in ("object", "str")
+        ]
+        if len(strings) != 1:
+            raise ValueError(
+                f"pass text_column= to say which column holds the texts; columns: "
+                f"{', '.join(columns)}"
+            )
+        chosen = strings[0]
+    repeats = int((frame.columns == chosen).sum())
+    if repeats > 1:
+        raise ValueError(
+            f"the DataFrame has {repeats} columns named {chosen!r}; rename them so that "
+            "one holds the texts"
+        )
+    return chosen
 
 
 def _tags(m: FrozenModel, proba: np.ndarray, labels: np.ndarray) -> list[str]:
@@ -434,7 +481,7 @@ def explain(text: str, top: int = 10, *, model: ModelLike = None) -> pd.DataFram
     ----------
     text : str
     top : int, default=10
-        How many terms to show on each side.
+        How many terms to show on each side (0 or more).
     model : FrozenModel or DemoClassifier, optional
 
     Returns
@@ -442,7 +489,16 @@ def explain(text: str, top: int = 10, *, model: ModelLike = None) -> pd.DataFram
     pandas.DataFrame
         Columns ``term``, ``weight`` (positive: towards the label) and
         ``favours``; ``attrs`` holds ``label``, ``runner_up``, ``margin`` and
-        ``intercept``.
+        ``intercept``. A text with no term in the vocabulary (empty, say) is
+        ``none`` by rule rather than by weights: the frame is empty,
+        ``runner_up`` is None and ``margin`` and ``intercept`` are NaN.
+
+    Raises
+    ------
+    TypeError
+        If ``text`` is not a str or ``top`` not a whole number.
+    ValueError
+        If ``top`` is negative.
 
     Examples
     --------
@@ -456,31 +512,42 @@ def explain(text: str, top: int = 10, *, model: ModelLike = None) -> pd.DataFram
 
     if not isinstance(text, str):
         raise TypeError(f"explain takes one str, not {type(text).__name__}")
+    if isinstance(top, bool) or not isinstance(top, numbers.Integral):
+        raise TypeError(f"top must be a whole number, not {type(top).__name__} {top!r}")
+    top = operator.index(top)
+    if top < 0:
+        raise ValueError(f"top must be 0 or more, got {top}")
     m = _resolve(model)
     scores = m.decision_function([text])[0]
     order = np.argsort(-scores, kind="stable")
     first, second = int(order[0]), int(order[1])
-    ids, values = m.features(text)
-    alone = m.coef_alone
-    weight = values * (alone[ids, first] - alone[ids, second])
-    rank = np.argsort(-weight, kind="stable")
-    pick = np.concatenate(
-        [rank[:top][weight[rank[:top]] > 0], rank[::-1][:top][weight[rank[::-1][:top]] < 0][::-1]]
-    )
-    label, runner = m.classes[first], m.classes[second]
+    label = m.classes[first]
+    runner: str | None = m.classes[second]
+    if np.isfinite(scores[second]):
+        ids, values = m.features(text)
+        alone = m.coef_alone
+        weight = values * (alone[ids, first] - alone[ids, second])
+        rank = np.argsort(-weight, kind="stable")
+        pick = np.concatenate(
+            [
+                rank[:top][weight[rank[:top]] > 0],
+                rank[::-1][:top][weight[rank[::-1][:top]] < 0][::-1],
+            ]
+        )
+        margin = float(scores[first] - scores[second])
+        intercept = float(m.intercept[first] - m.intercept[second])
+    else:  # no known term: none by rule, not by weights, so there is no runner-up
+        ids = pick = np.empty(0, dtype=np.int64)
+        weight = np.empty(0)
+        runner, margin, intercept = None, math.nan, math.nan
     frame = pd.DataFrame(
         {
-            "term": [m.vocabulary[i] for i in ids[pick]],
+            "term": pd.Series([m.vocabulary[i] for i in ids[pick]], dtype=object),
             "weight": weight[pick],
-            "favours": [label if w > 0 else runner for w in weight[pick]],
+            "favours": pd.Series([label if w > 0 else runner for w in weight[pick]], dtype=object),
         }
     )
-    frame.attrs.update(
-        label=label,
-        runner_up=runner,
-        margin=float(scores[first] - scores[second]) if np.isfinite(scores[second]) else np.inf,
-        intercept=float(m.intercept[first] - m.intercept[second]),
-    )
+    frame.attrs.update(label=label, runner_up=runner, margin=margin, intercept=intercept)
     return frame
 
 

@@ -157,7 +157,10 @@ def _unit_float(value: str) -> float:
 
 
 def _positive_int(value: str) -> int:
-    n = int(value)
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
     if n < 1:
         raise argparse.ArgumentTypeError(f"{value} is not a positive whole number")
     return n
@@ -298,12 +301,23 @@ def _cmd_split(args: argparse.Namespace) -> int:
 
 def _cmd_explain(args: argparse.Namespace) -> int:
     from democlass.api import explain
+    from democlass.batch import Failure, _decode
 
-    text = sys.stdin.read() if args.text == "-" else args.text
-    frame = explain(text, top=args.top, model=_model(args))
+    model = _model(args)
+    text = args.text
+    if text == "-":
+        try:
+            text = _decode(sys.stdin.buffer.read())
+        except ValueError as exc:
+            print(Failure("<stdin>", str(exc)), file=sys.stderr)
+            return 1
+    frame = explain(text, top=args.top, model=model)
     a = frame.attrs
+    if a["runner_up"] is None:
+        print(f"label: {a['label']}   (no term of the text is in the model's vocabulary)")
+        return 0
     print(f"label: {a['label']}   runner-up: {a['runner_up']}   margin: {a['margin']:.3f}")
-    print(frame.to_string(index=False) if len(frame) else "(no known terms)")
+    print(frame.to_string(index=False) if len(frame) else "(no terms)")
     return 0
 
 

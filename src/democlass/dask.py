@@ -69,6 +69,8 @@ def tag(
         The same columns, dtypes and index as :func:`democlass.tag` gives
         for the same texts in pandas; lazy until computed.
     """
+    # checked here, when the graph is built, not in a task at compute time
+    api._check_confidence(min_confidence)
     if isinstance(ddf, dd.DataFrame):
         column = text_column or "text"
         if column not in ddf.columns:
@@ -77,8 +79,15 @@ def tag(
                 f"{', '.join(map(str, ddf.columns))}"
             )
         texts = ddf[column]
-    else:
+    elif isinstance(ddf, dd.Series):
+        if text_column is not None:
+            raise ValueError("text_column is only for a DataFrame")
         texts = ddf
+    else:
+        raise TypeError(
+            f"expected a dask DataFrame or Series, got {type(ddf).__name__}; "
+            "for pandas or lists use democlass.tag"
+        )
     frozen = api._resolve(model)
     meta = api.tag(pd.Series(["meta"], dtype=object), model=frozen).iloc[:0]
     # one key in the graph for the model: a cluster sends it to each worker once
@@ -110,6 +119,12 @@ def read_text_folder(
     ``paragraph``, ``start``, ``end``, ``text``. Files that cannot be read or
     decoded as UTF-8 are skipped.
     """
+    if isinstance(files_per_partition, bool) or not isinstance(files_per_partition, int):
+        raise TypeError(
+            f"files_per_partition must be a whole number, not {type(files_per_partition).__name__}"
+        )
+    if files_per_partition < 1:
+        raise ValueError(f"files_per_partition must be 1 or more, got {files_per_partition}")
     root = Path(folder)
     if not root.is_dir():
         raise NotADirectoryError(f"{root} is not a folder")

@@ -15,8 +15,12 @@ from __future__ import annotations
 import json
 import math
 import re
+import stat
+import struct
+import warnings
 import zipfile
-from collections.abc import Iterator, Sequence
+import zlib
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -25,14 +29,41 @@ import numpy as np
 from democlass.context import document_index
 from democlass.taxonomy import FORMS, LABELS, NONE
 
-__all__ = ["FORMAT_VERSION", "FrozenModel", "ModelFormatError", "TOKEN_PATTERN"]
+__all__ = [
+    "FORMAT_VERSION",
+    "MAX_MODEL_BYTES",
+    "FrozenModel",
+    "ModelFormatError",
+    "TOKEN_PATTERN",
+]
 
 FORMAT_VERSION = 2
 """Version 2 added the document block ``coef_doc``; version 1 files still load."""
 TOKEN_PATTERN = r"(?u)\b\w\w+\b"
 _TOKEN = re.compile(TOKEN_PATTERN)
-_ARRAYS = ("vocabulary", "idf", "coef", "intercept", "metadata")
-_ARRAYS_V2 = (*_ARRAYS, "coef_doc")
+# The arrays of a model file and what each must hold: "text" is UTF-8 as a
+# 1-D uint8 array, "numbers" an array of real integers or floats.
+_ARRAYS = {
+    "vocabulary": "text",
+    "idf": "numbers",
+    "coef": "numbers",
+    "intercept": "numbers",
+    "metadata": "text",
+    "coef_doc": "numbers",  # from format version 2: the document block
+}
+# Largest total uncompressed size of a model file's arrays. The built-in model
+# is 2.3 MB (38,384 terms, about 60 bytes each); this allows about four million
+# terms, and refuses a zip bomb before it is inflated.
+MAX_MODEL_BYTES = 256 << 20
+# Largest metadata record, and how deeply its JSON may nest.
+MAX_METADATA_BYTES = 1 << 20
+MAX_METADATA_DEPTH = 32
+# Largest zip central directory: numpy writes about 100 bytes per array, and
+# zipfile builds an object per entry, so a huge directory is refused unread.
+MAX_DIRECTORY_BYTES = 64 << 10
+_READ_CHUNK = 1 << 20
+# Largest magnitude of an idf, coefficient or intercept: scores stay finite.
+MAX_WEIGHT = 1e100
 # Texts longer than this are tokenised piecewise so that memory stays bounded.
 CHUNK_CHARS = 1 << 20
 # Texts are scored in batches of about this many characters.
@@ -264,7 +295,8 @@ class FrozenModel:
     def features(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """Feature ids of one text and their l2-normalised tf-idf values."""
         _, fid, values, norm = self._tfidf([text])
-        return fid, values / norm[0] if len(fid) else values
+        # terms whose idf is 0 have no weight: a text of only those has norm 0
+        return fid, values / norm[0] if norm[0] > 0 else values
 
     def _scores(self, texts: Sequence[str], documents: Sequence[Any] | None = None) -> np.ndarray:
         n_texts, n_classes = len(texts), len(self.classes)
@@ -348,13 +380,27 @@ class FrozenModel:
         """Write the model as one ``.npz`` file (arrays and JSON, no pickles).
 
         The file is written beside its target and renamed into place, so an
-        interrupted save never leaves a half-written model.
+        interrupted save never leaves a half-written model. ``.npz`` is added
+        to a name without it.
+
+        Raises
+        ------
+        IsADirectoryError
+            If ``path`` is a folder.
+        FileNotFoundError
+            If the folder to save in does not exist.
         """
         path = Path(path)
+        if path.is_dir():  # "m/" would otherwise become a file "m.npz" beside the folder
+            raise IsADirectoryError(
+                f"{path} is a folder; give a file name, e.g. {path / 'model.npz'}"
+            )
         if path.suffix != ".npz":
             path = (
                 path.with_suffix(path.suffix + ".npz") if path.suffix else path.with_suffix(".npz")
             )
+        if not path.parent.is_dir():
+            raise FileNotFoundError(f"no folder {path.parent} to save {path.name} in")
         blob = "\n".join(self.vocabulary).encode("utf-8")
         meta = json.dumps(self.metadata(), sort_keys=True, indent=1).encode("utf-8")
         tmp = path.with_name(f".{path.name}.tmp")
@@ -376,60 +422,42 @@ class FrozenModel:
 
     @classmethod
     def load(cls, path: str | Path) -> FrozenModel:
-        """Read a model written by :meth:`save`, refusing anything else."""
+        """Read a model written by :meth:`save`, refusing anything else.
+
+        Raises
+        ------
+        ModelFormatError
+            If the file is missing or unreadable, not a democlass model, or
+            damaged: every fault of the file, whatever it is, is this error.
+        """
         path = Path(path)
         try:
-            with np.load(path, allow_pickle=False) as archive:
-                names = _ARRAYS_V2 if "coef_doc" in archive.files else _ARRAYS
-                missing = [k for k in _ARRAYS if k not in archive.files]
-                if missing:
-                    raise ModelFormatError(
-                        f"{path}: not a democlass model: the archive lacks {', '.join(missing)}"
-                    )
-                arrays = {k: archive[k] for k in names}
-        except ModelFormatError:
-            raise
-        except FileNotFoundError as exc:
-            raise ModelFormatError(f"{path}: no such model file") from exc
-        except (OSError, ValueError, zipfile.BadZipFile, EOFError) as exc:
-            raise ModelFormatError(
-                f"{path}: not a democlass model (.npz of plain arrays): {exc}"
-            ) from exc
-        try:
-            meta = json.loads(arrays["metadata"].tobytes().decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise ModelFormatError(f"{path}: the metadata record is not JSON: {exc}") from exc
-        if not isinstance(meta, dict) or meta.get("format") != "democlass-model":
-            raise ModelFormatError(f"{path}: the metadata does not describe a democlass model")
-        version = meta.get("format_version")
-        if version not in (1, FORMAT_VERSION) or isinstance(version, bool):
-            raise ModelFormatError(
-                f"{path}: unknown model format version {version!r}; "
-                f"this democlass reads versions 1 to {FORMAT_VERSION}"
-            )
-        if version == FORMAT_VERSION and "coef_doc" not in arrays:
-            raise ModelFormatError(f"{path}: not a democlass model: the archive lacks coef_doc")
-        for key, want in (("token_pattern", TOKEN_PATTERN), ("lowercase", True), ("norm", "l2")):
-            if meta.get(key) != want:
-                raise ModelFormatError(f"{path}: unsupported {key} {meta.get(key)!r}")
-        try:
-            vocabulary = arrays["vocabulary"].tobytes().decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise ModelFormatError(f"{path}: the vocabulary is not UTF-8: {exc}") from exc
-        try:
-            return cls(
-                vocabulary.split("\n") if vocabulary else [],
-                arrays["idf"],
-                arrays["coef"],
-                arrays["intercept"],
-                meta.get("classes", []),
-                meta.get("ngram_max", 0),
-                meta.get("sublinear_tf", True),
-                meta.get("thresholds"),
-                meta.get("info"),
-                arrays.get("coef_doc"),
-            )
-        except (ValueError, TypeError) as exc:
+            arrays = _read_arrays(path, _ARRAYS)
+            meta = _parse_metadata(arrays["metadata"]) if "metadata" in arrays else {}
+            # version 1 models predate the document block
+            wanted = [k for k in _ARRAYS if k != "coef_doc" or meta.get("format_version", 2) > 1]
+            missing = [k for k in wanted if k not in arrays]
+            if missing:
+                raise ModelFormatError(
+                    f"not a democlass model: the archive lacks {', '.join(missing)}"
+                )
+            vocabulary = _text(arrays["vocabulary"], "the vocabulary")
+            try:
+                return cls(
+                    vocabulary.split("\n") if vocabulary else [],
+                    arrays["idf"],
+                    arrays["coef"],
+                    arrays["intercept"],
+                    meta["classes"],
+                    meta["ngram_max"],
+                    meta["sublinear_tf"],
+                    meta.get("thresholds"),
+                    meta.get("info"),
+                    arrays.get("coef_doc"),
+                )
+            except (ValueError, TypeError) as exc:
+                raise ModelFormatError(str(exc)) from exc
+        except ModelFormatError as exc:
             raise ModelFormatError(f"{path}: {exc}") from exc
 
     def _check(self) -> None:
@@ -453,9 +481,286 @@ class FrozenModel:
         for name in ("idf", "coef", "coef_doc", "intercept"):
             if not np.all(np.isfinite(getattr(self, name))):
                 raise ValueError(f"array {name!r} holds values that are not finite")
+            # beyond this, sums of squares and of weighted terms could overflow to inf
+            if np.any(np.abs(getattr(self, name)) > MAX_WEIGHT):
+                raise ValueError(f"array {name!r} holds values beyond +/-{MAX_WEIGHT:g}")
         for form, value in self.thresholds.items():
             if not 0.0 <= value <= 1.0 or math.isnan(value):
                 raise ValueError(f"threshold for {form!r} is {value}, not in [0, 1]")
+        _check_terms(self.vocabulary, self.ngram_max)
+
+
+# --- reading model files ------------------------------------------------------
+
+
+def _read_arrays(path: Path, kinds: Mapping[str, str]) -> dict[str, np.ndarray]:
+    """The arrays named in ``kinds`` that the ``.npz`` file at ``path`` holds.
+
+    Nothing is inflated before the zip directory has been checked: at most
+    MAX_DIRECTORY_BYTES of directory, no encryption, only stored or deflated
+    members, and declared sizes within MAX_MODEL_BYTES in all. Each array's
+    ``.npy`` header must then match its member's declared size and hold the
+    kind of values ``kinds`` names; its data is read in chunks into an array
+    of exactly that size, so a member that inflates to more than it declares
+    costs no more memory than it declared.
+    """
+    try:
+        mode = path.stat().st_mode
+        if stat.S_ISDIR(mode):
+            raise ModelFormatError("is a folder, not a model file")
+        if not stat.S_ISREG(mode):  # opening a pipe would wait for a writer forever
+            raise ModelFormatError("not a regular file (a pipe or a device), so not a model file")
+        with open(path, "rb") as fh:
+            _check_zip_directory(fh)
+            with zipfile.ZipFile(fh) as archive:
+                members = _members(archive, kinds)
+                return {
+                    name: _read_member(archive, info, kinds[name]) for name, info in members.items()
+                }
+    except ModelFormatError:
+        raise
+    except FileNotFoundError as exc:
+        raise ModelFormatError("no such model file") from exc
+    except OSError as exc:
+        raise ModelFormatError(f"cannot read the model file: {exc.strerror or exc}") from exc
+    except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, NotImplementedError) as exc:
+        raise ModelFormatError(f"damaged model file: {exc}") from exc
+
+
+def _check_zip_directory(fh: Any) -> None:
+    """Refuse a file that is not a zip archive, or whose directory is too
+    large to read, from its first bytes and its end-of-directory record."""
+    head = fh.read(6)
+    if head == b"\x93NUMPY":
+        raise ModelFormatError(
+            "not a democlass model file: it is a single .npy array, and a model is a "
+            ".npz archive written by democlass.save"
+        )
+    if head[:1] == b"\x80":
+        raise ModelFormatError(
+            "not a democlass model file: it is a Python pickle, which democlass never loads"
+        )
+    if head[:4] not in (b"PK\x03\x04", b"PK\x05\x06"):
+        raise ModelFormatError(
+            "not a democlass model file: it is not a .npz archive (models are written by "
+            "democlass.save or `democlass train`)"
+        )
+    size = fh.seek(0, 2)
+    tail_size = min(size, 22 + 0xFFFF)  # the record, then a comment of at most 64 KiB
+    fh.seek(size - tail_size)
+    tail = fh.read(tail_size)
+    end = tail.rfind(b"PK\x05\x06")
+    if end < 0 or len(tail) - end < 22:
+        raise ModelFormatError("damaged model file: the zip directory is missing (truncated?)")
+    if end >= 20 and tail[end - 20 : end - 16] == b"PK\x06\x07":
+        raise ModelFormatError("not a democlass model: a zip64 archive, far larger than a model")
+    entries, directory = struct.unpack_from("<HI", tail, end + 10)
+    if entries > 64 or directory > MAX_DIRECTORY_BYTES:
+        raise ModelFormatError(
+            f"not a democlass model: the zip directory lists {entries} entries in "
+            f"{directory} bytes; a model has a handful of arrays"
+        )
+    fh.seek(0)
+
+
+def _members(archive: zipfile.ZipFile, kinds: Mapping[str, str]) -> dict[str, zipfile.ZipInfo]:
+    """The zip entries of the arrays in ``kinds``, after checking what the
+    directory says about each one (and the total) before any is read."""
+    infos = archive.infolist()
+    names = [info.filename for info in infos]
+    if len(set(names)) != len(names):
+        raise ModelFormatError("not a democlass model: the archive repeats an entry name")
+    members = {
+        info.filename[: -len(".npy")]: info
+        for info in infos
+        if info.filename.endswith(".npy") and info.filename[: -len(".npy")] in kinds
+    }
+    total = 0
+    for name, info in members.items():
+        if info.flag_bits & 0x41:  # bit 0: encrypted; bit 6: strong encryption
+            raise ModelFormatError(f"array {name!r} is encrypted; democlass models never are")
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise ModelFormatError(
+                f"array {name!r} uses zip compression method {info.compress_type}; "
+                "democlass models are stored or deflated"
+            )
+        total += info.file_size
+    metadata = members.get("metadata")
+    if metadata is not None and metadata.file_size > MAX_METADATA_BYTES:
+        raise ModelFormatError(
+            f"the metadata record declares {metadata.file_size:,} bytes, "
+            f"more than the {MAX_METADATA_BYTES:,} a model's metadata may take"
+        )
+    if total > MAX_MODEL_BYTES:
+        raise ModelFormatError(
+            f"the arrays declare {total:,} bytes uncompressed, more than the "
+            f"{MAX_MODEL_BYTES:,} a democlass model may take (a damaged file or a zip bomb)"
+        )
+    return members
+
+
+def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, kind: str) -> np.ndarray:
+    """One ``.npy`` member, checked against its declared size and ``kind``."""
+    name = info.filename[: -len(".npy")]
+    with archive.open(info) as fp:
+        shape, fortran, dtype = _read_npy_header(fp, name)
+        _check_dtype(name, dtype, kind, len(shape))
+        if any(n < 0 for n in shape):
+            raise ModelFormatError(f"array {name!r} declares a negative shape {shape}")
+        nbytes = math.prod(shape) * dtype.itemsize
+        if fp.tell() + nbytes != info.file_size:
+            raise ModelFormatError(
+                f"array {name!r} declares shape {shape} ({nbytes:,} bytes of data) but its "
+                f"zip entry holds {info.file_size - fp.tell():,} bytes"
+            )
+        data = bytearray(nbytes)
+        view = memoryview(data)
+        done = 0
+        while done < nbytes:
+            chunk = fp.read(min(_READ_CHUNK, nbytes - done))
+            if not chunk:
+                raise ModelFormatError(f"array {name!r} is truncated")
+            view[done : done + len(chunk)] = chunk
+            done += len(chunk)
+        fp.read()  # reaching the end checks the entry's CRC
+    array = np.frombuffer(data, dtype=dtype)
+    return array.reshape(shape[::-1]).T if fortran else array.reshape(shape)
+
+
+def _read_npy_header(fp: Any, name: str) -> tuple[tuple[int, ...], bool, np.dtype]:
+    """Shape, Fortran order and dtype from an ``.npy`` header."""
+    try:
+        with warnings.catch_warnings():
+            # numpy warns, then guesses, on a header it cannot parse as written
+            warnings.simplefilter("error")
+            version = np.lib.format.read_magic(fp)
+            if version == (1, 0):
+                return np.lib.format.read_array_header_1_0(fp)
+            if version == (2, 0):
+                return np.lib.format.read_array_header_2_0(fp)
+    except (zipfile.BadZipFile, zlib.error):
+        raise
+    except Exception as exc:  # numpy's parser of this untrusted text raises
+        # ValueError, SyntaxError, tokenize.TokenError, warnings and more
+        raise ModelFormatError(f"array {name!r} has a damaged .npy header: {exc}") from exc
+    raise ModelFormatError(f"array {name!r} has .npy format version {version}")
+
+
+def _check_dtype(name: str, dtype: np.dtype, kind: str, ndim: int) -> None:
+    if kind == "text":
+        if dtype != np.uint8 or ndim != 1:
+            raise ModelFormatError(
+                f"not a democlass model: array {name!r} is {ndim}-D {dtype}, "
+                "expected UTF-8 text as 1-D uint8"
+            )
+    elif dtype.kind not in "iuf" or dtype.hasobject or dtype.fields is not None:
+        raise ModelFormatError(
+            f"not a democlass model: array {name!r} has dtype {dtype}, expected real numbers"
+        )
+
+
+def _text(array: np.ndarray, what: str) -> str:
+    try:
+        return array.tobytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ModelFormatError(f"{what} is not UTF-8: {exc}") from exc
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _parse_metadata(array: np.ndarray) -> dict[str, Any]:
+    """The metadata record as a dict, each key checked for its type and range."""
+    try:
+        meta = json.loads(_text(array, "the metadata record"), parse_constant=_no_constants)
+    except RecursionError as exc:
+        raise ModelFormatError("the metadata record nests too deeply") from exc
+    except ValueError as exc:  # JSONDecodeError, and integers of thousands of digits
+        raise ModelFormatError(f"the metadata record is not JSON: {exc}") from exc
+    if not isinstance(meta, dict) or meta.get("format") != "democlass-model":
+        raise ModelFormatError("the metadata does not describe a democlass model")
+    if _depth(meta) > MAX_METADATA_DEPTH:
+        raise ModelFormatError(
+            f"the metadata record nests more than {MAX_METADATA_DEPTH} levels deep"
+        )
+    version = meta.get("format_version")
+    if type(version) is not int or not 1 <= version <= FORMAT_VERSION:
+        raise ModelFormatError(
+            f"unknown model format version {version!r}; "
+            f"this democlass reads versions 1 to {FORMAT_VERSION}"
+        )
+    for key, want in (("token_pattern", TOKEN_PATTERN), ("lowercase", True), ("norm", "l2")):
+        got = meta.get(key)
+        if type(got) is not type(want) or got != want:
+            raise ModelFormatError(f"unsupported {key} {got!r}")
+    for key, (required, valid, expected) in _METADATA.items():
+        if key not in meta:
+            if required:
+                raise ModelFormatError(f"the metadata lacks {key!r}")
+            continue
+        if not valid(meta[key]):
+            shown = json.dumps(meta[key])
+            shown = shown if len(shown) <= 60 else shown[:57] + "..."
+            raise ModelFormatError(f"metadata {key!r} is {shown}, expected {expected}")
+    return meta
+
+
+def _is_number(value: Any) -> bool:
+    return type(value) in (int, float) and math.isfinite(value)
+
+
+def _is_thresholds(value: Any) -> bool:
+    return isinstance(value, dict) and all(
+        form in FORMS and _is_number(x) and 0 <= x <= 1 for form, x in value.items()
+    )
+
+
+# key: (required, check, what was expected)
+_METADATA: dict[str, tuple[bool, Any, str]] = {
+    "classes": (
+        True,
+        lambda v: isinstance(v, list) and all(isinstance(c, str) for c in v),
+        "a list of label names",
+    ),
+    "ngram_max": (True, lambda v: type(v) is int and 1 <= v <= 3, "the whole number 1, 2 or 3"),
+    "sublinear_tf": (True, lambda v: type(v) is bool, "true or false"),
+    "thresholds": (
+        False,
+        lambda v: v is None or _is_thresholds(v),
+        f"an object mapping forms ({', '.join(FORMS)}) to numbers from 0 to 1",
+    ),
+    "info": (False, lambda v: v is None or isinstance(v, dict), "an object"),
+}
+
+
+def _depth(value: Any) -> int:
+    """How deeply a parsed JSON value nests (without recursion)."""
+    deepest = 0
+    todo = [(value, 1)]
+    while todo:
+        item, depth = todo.pop()
+        if isinstance(item, (dict, list)):
+            deepest = max(deepest, depth)
+            todo.extend((v, depth + 1) for v in (item.values() if isinstance(item, dict) else item))
+    return deepest
+
+
+def _check_terms(vocabulary: Sequence[str], ngram_max: int) -> None:
+    """Refuse terms the tokeniser can never produce: each must be 1 to
+    ``ngram_max`` tokens joined by single spaces."""
+    term = rf"\w\w+(?: \w\w+){{0,{ngram_max - 1}}}"
+    # one pass over all terms in C: checking them one by one costs 10 times more
+    if re.fullmatch(rf"(?:{term}(?:\n{term})*)?", "\n".join(vocabulary)):
+        return
+    pattern = re.compile(term)
+    for i, t in enumerate(vocabulary):
+        if not isinstance(t, str) or not pattern.fullmatch(t):
+            shown = repr(t) if len(repr(t)) <= 60 else repr(t)[:57] + "..."
+            raise ValueError(
+                f"vocabulary term {i} {shown} is not a term the tokeniser can produce: "
+                f"1 to {ngram_max} words of two or more letters, joined by single spaces"
+            )
 
 
 class _WordIndex(dict):
