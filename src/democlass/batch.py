@@ -550,6 +550,23 @@ def _quiet_worker() -> None:
     # terminates dies at once, without a traceback
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOPPING)
+
+
+_STOPPING = {2, 15}  # SIGINT and SIGTERM, without importing signal at import time
+
+
+def _start_pool(jobs: int) -> Any:
+    """A pool of forked workers. Ctrl-C and SIGTERM wait while it starts:
+    arriving midway they would leave workers running that nothing stops."""
+    import multiprocessing
+    import signal
+
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _STOPPING)
+    try:
+        return multiprocessing.get_context("fork").Pool(jobs, initializer=_quiet_worker)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def tag_documents(
@@ -584,15 +601,12 @@ def tag_documents(
             ):
                 yield _report(piece, progress)
         return
-    import multiprocessing
-
     from democlass.api import _resolve
 
     global _FORKED_MODEL, _FORKED_DOCS
     _FORKED_MODEL, _FORKED_DOCS = _resolve(model), docs
     try:
-        context = multiprocessing.get_context("fork")
-        with context.Pool(jobs, initializer=_quiet_worker) as pool:
+        with _start_pool(jobs) as pool:
             tasks = (
                 (start, stop, split, min_confidence, None, render, n == 0, with_text)
                 for n, (start, stop) in enumerate(spans)

@@ -42,6 +42,7 @@ _PAGE_NUMBER = re.compile(r"(?i)(?:page\s*)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?")
 _YAML_KEY = re.compile(r"(\s*)(?:-\s+)?([\w.-]+|\"[^\"]*\"|'[^']*'):(?:\s+|$)")
 _YAML_BLOCK = re.compile(r"[>|][+-]?\d?")
 _URL = re.compile(r"\w+://|www\.")
+_SPACES = re.compile(r"\s+")
 _WORD = re.compile(r"[^\W\d_]{2,}")
 _PAIRS = (("\u201c", "\u201d"), ("\u2018", "\u2019"), ("(", ")"), ("[", "]"))
 _TERMINAL = frozenset(".!?:;\"'\u201d\u2019)]}\u00bb\u2026>*_`|")
@@ -168,7 +169,11 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _fold(piece: str) -> str:
-    return " ".join(piece.split())
+    if len(piece) < 10_000:
+        return " ".join(piece.split())
+    # the same result (``\\s`` is str.isspace) without a string per word,
+    # whose cost per word grows with the piece when a piece has millions
+    return _SPACES.sub(" ", piece).strip()
 
 
 def _lines(text: str, pos: int = 0) -> Iterator[tuple[int, int]]:
