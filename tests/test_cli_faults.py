@@ -113,6 +113,9 @@ def test_sigterm_leaves_no_output_no_temp_file_no_worker_and_exits_143(tmp_path,
         time.sleep(0.02)  # wait until the output is being written
     assert list(tmp_path.glob(".out.csv.*.part")), "the run never started writing"
     workers = descendants(proc.pid)
+    while jobs == "2" and not workers and time.monotonic() < deadline:
+        time.sleep(0.02)  # and, with --jobs 2, until the workers have started
+        workers = descendants(proc.pid)
     proc.send_signal(signal.SIGTERM)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 143
