@@ -203,3 +203,29 @@ def test_units_are_in_order_and_do_not_overlap(doc):
 def test_splitting_the_joined_units_again_gives_the_same_units(doc):
     first = texts(doc)
     assert texts("\n\n".join(first)) == first
+
+
+# --- large documents -----------------------------------------------------------
+
+LARGE_SHAPES = {
+    "hard-wrapped": ("the model weights are free to download and\n", 1),
+    "blank-line": ("The model weights are free to download.\n\n", 10_000),
+    "page-broken": ("the model weights are free to download and\n\n", 1),
+    "pathological": ("<a ", 1),  # every "<" opens a tag that never closes
+}
+
+
+@pytest.mark.parametrize("shape", LARGE_SHAPES)
+def test_large_documents_split_in_linear_time(shape):
+    # a generous bound: 400 KB splits in about 0.1 s; the quadratic splitter
+    # took 21 s on the hard-wrapped shape and 93 s on a line of "<"
+    # (benchmarks/split.py measures the rate at 1, 10 and 50 MB)
+    import time
+
+    unit, expected = LARGE_SHAPES[shape]
+    doc = unit * (400_000 // len(unit))
+    started = time.perf_counter()
+    paras = split_paragraphs(doc)
+    assert time.perf_counter() - started < 5
+    assert len(paras) == (expected if expected == 1 else len(doc) // len(unit))
+    assert paras[-1].end == len(doc.rstrip())

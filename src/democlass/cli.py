@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 from collections.abc import Sequence
+from contextlib import closing
+from types import FrameType
 from typing import Any
 
 from democlass import __version__
@@ -166,23 +169,54 @@ def _positive_int(value: str) -> int:
     return n
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit code (0 ok, 1 some inputs failed, 2 usage)."""
-    args = _parser().parse_args(argv)
-    from democlass.batch import InputError
+class _Terminated(BaseException):
+    """SIGTERM arrived; raised so that cleanup runs as for Ctrl-C."""
 
+
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second one must not cut cleanup short
+    raise _Terminated
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code.
+
+    0: all went well; 1: some inputs failed, or writing the output failed
+    midway (disk full); 2: a usage error (bad option, nothing matched, an
+    output path that cannot be written); 130 and 143: interrupted by
+    SIGINT or SIGTERM, with no output file written and no worker left.
+    """
+    args = _parser().parse_args(argv)
+    from democlass.batch import InputError, OutputError
+
+    try:
+        previous = signal.signal(signal.SIGTERM, _terminate)
+    except ValueError:  # not the main thread: leave signals alone
+        previous = None
+    incomplete = (
+        "no output was written" if getattr(args, "output", None) else "the output is incomplete"
+    )
     try:
         return int(_COMMANDS[args.command](args))
     except InputError as exc:
         print(f"democlass: error: {exc}", file=sys.stderr)
         return 2
+    except OutputError as exc:
+        print(f"democlass: error: {exc}", file=sys.stderr)
+        return 2 if exc.usage else 1
     except KeyboardInterrupt:
-        print("democlass: interrupted; no output was written", file=sys.stderr)
+        print(f"democlass: interrupted; {incomplete}", file=sys.stderr)
         return 130
+    except _Terminated:
+        print(f"democlass: terminated; {incomplete}", file=sys.stderr)
+        return 143
     except BrokenPipeError:
         # the reader went away (`democlass tag ... | head`): stop quietly
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keeps exit from flushing to the pipe
         return 0
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 def _model(args: argparse.Namespace) -> Any:
@@ -206,9 +240,10 @@ def _cmd_tag(args: argparse.Namespace) -> int:
     from democlass import batch
     from democlass.api import _resolve
 
+    fmt = batch.output_format(args.output, args.format)
+    batch.check_output(args.output)
     model = _resolve(_model(args))
     inputs = batch.read_inputs(args.paths, text_column=args.text_column, id_column=args.id_column)
-    fmt = batch.output_format(args.output, args.format)
     rows = any(doc.row is not None for doc in inputs.documents)
     render = None
     if args.level == "paragraph" and fmt in ("csv", "jsonl"):
@@ -250,22 +285,27 @@ def _cmd_tag(args: argparse.Namespace) -> int:
             failures.extend(chunk.failures)
             counts["documents"] += chunk.documents
             counts["paragraphs"] += chunk.paragraphs
-            yield chunk.output
+            yield chunk
 
     try:
-        if render is not None:
-            if args.output:
-                with batch.atomic_output(args.output) as fh:
-                    fh.writelines(each_chunk())
+        with closing(chunks):  # stops any workers at once if writing fails or is interrupted
+            if render is not None:
+                out = batch.atomic_output(args.output) if args.output else batch.standard_output()
+                with out as fh:
+                    fh.writelines(chunk.output for chunk in each_chunk())
             else:
-                sys.stdout.writelines(each_chunk())
-        else:
-            frame = pd.concat(list(each_chunk()), ignore_index=True)
-            if args.level == "document":
-                frame = batch.document_summary(frame)
-            else:
-                frame = batch.output_columns(frame, text=args.text, rows=rows)
-            batch.write_table(frame, args.output, fmt)
+                parts, sizes = [], []
+                # a summary needs only the labels, so large inputs keep little
+                keep = ["source", "row", "label"] if args.level == "document" else slice(None)
+                for chunk in each_chunk():
+                    parts.append(chunk.output[keep])
+                    sizes.extend(chunk.sizes)
+                frame = pd.concat(parts, ignore_index=True)
+                if args.level == "document":
+                    frame = batch.document_summary(frame, sizes)
+                else:
+                    frame = batch.output_columns(frame, text=args.text, rows=rows)
+                batch.write_table(frame, args.output, fmt)
     finally:
         if bar is not None:
             bar.close()
@@ -283,6 +323,8 @@ def _cmd_split(args: argparse.Namespace) -> int:
 
     from democlass import batch
 
+    batch.output_format(args.output, args.format)
+    batch.check_output(args.output)
     inputs = batch.read_inputs(args.paths)
     for failure in inputs.failures:
         print(failure, file=sys.stderr)
@@ -329,8 +371,10 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
+    from democlass import batch
     from democlass.api import save, train
 
+    batch.check_output(args.output)
     model = train(args.labels)
     written = save(model, args.output)
     print(

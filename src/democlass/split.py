@@ -26,11 +26,12 @@ The rules, in brief:
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-__all__ = ["Paragraph", "split_paragraphs"]
+__all__ = ["Paragraph", "iter_paragraphs", "split_paragraphs"]
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)?")
 _HEADING = re.compile(r"#{1,6}(?:\s|$)")
@@ -41,6 +42,7 @@ _PAGE_NUMBER = re.compile(r"(?i)(?:page\s*)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?")
 _YAML_KEY = re.compile(r"(\s*)(?:-\s+)?([\w.-]+|\"[^\"]*\"|'[^']*'):(?:\s+|$)")
 _YAML_BLOCK = re.compile(r"[>|][+-]?\d?")
 _URL = re.compile(r"\w+://|www\.")
+_SPACES = re.compile(r"\s+")
 _WORD = re.compile(r"[^\W\d_]{2,}")
 _PAIRS = (("\u201c", "\u201d"), ("\u2018", "\u2019"), ("(", ")"), ("[", "]"))
 _TERMINAL = frozenset(".!?:;\"'\u201d\u2019)]}\u00bb\u2026>*_`|")
@@ -86,6 +88,11 @@ def split_paragraphs(text: str) -> list[Paragraph]:
     list of Paragraph
         Non-empty units in document order, with their offsets.
 
+    See Also
+    --------
+    iter_paragraphs : the same units one at a time, for documents too large
+        to hold all their units at once.
+
     Examples
     --------
     >>> doc = "# Open models\\n\\nMeta released the weights.\\nAnyone can fine-tune them."
@@ -95,20 +102,45 @@ def split_paragraphs(text: str) -> list[Paragraph]:
     >>> p.text, p.spans
     ('Intro line broken across a page.', ((0, 10), (17, 38)))
     """
+    return list(iter_paragraphs(text))
+
+
+def iter_paragraphs(text: str) -> Iterator[Paragraph]:
+    """Yield the units of :func:`split_paragraphs` one at a time.
+
+    Time is linear in the length of ``text``, and memory beyond the text
+    itself stays small: each line is read, classified and released in turn,
+    so a large file's units can be tagged as they come.
+
+    Parameters
+    ----------
+    text : str
+        The whole document.
+
+    Yields
+    ------
+    Paragraph
+        Non-empty units in document order, with their offsets.
+
+    Examples
+    --------
+    >>> [p.kind for p in iter_paragraphs("# Title\\n\\n- an item\\nplain text")]
+    ['heading', 'item', 'text']
+    """
     if not isinstance(text, str):
         raise TypeError(f"split_paragraphs expects str, got {type(text).__name__}")
-    lines = list(_lines(text))
-    units: list[_Unit] = []
+    return _paragraphs(text)
+
+
+def _paragraphs(text: str) -> Iterator[Paragraph]:
     body = 0
-    front = _front_matter_end(text, lines)
+    front = _front_matter(text)
+    units: Iterator[_Unit] = _body_units(text, 0)
     if front is not None:
-        units.extend(_yaml_values(text, lines[1:front]))
-        body = front + 1
-    units.extend(_body_units(text, lines[body:]))
-    return [
-        Paragraph(u.text, u.spans[0][0], u.spans[-1][1], tuple(u.spans), u.kind)
-        for u in _join_broken(units)
-    ]
+        yaml_lines, body = front
+        units = itertools.chain(_yaml_values(text, yaml_lines), _body_units(text, body))
+    for u in _join_broken(units):
+        yield Paragraph(u.text, u.spans[0][0], u.spans[-1][1], tuple(u.spans), u.kind)
 
 
 # --- internals -------------------------------------------------------------
@@ -120,6 +152,7 @@ class _Unit:
     text: str
     kind: str
     body: int = -1  # for a list item: where its content starts, after the marker
+    grown: bool = False  # lines were added: fold the text from the whole span
 
 
 def _is_blank_char(c: str) -> bool:
@@ -136,12 +169,16 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _fold(piece: str) -> str:
-    return " ".join(piece.split())
+    if len(piece) < 10_000:
+        return " ".join(piece.split())
+    # the same result (``\\s`` is str.isspace) without a string per word,
+    # whose cost per word grows with the piece when a piece has millions
+    return _SPACES.sub(" ", piece).strip()
 
 
-def _lines(text: str) -> Iterator[tuple[int, int]]:
-    """Yield (start, end) of each line, without its line break."""
-    for m in _LINE.finditer(text):
+def _lines(text: str, pos: int = 0) -> Iterator[tuple[int, int]]:
+    """Yield (start, end) of each line from ``pos`` on, without its line break."""
+    for m in _LINE.finditer(text, pos):
         if m.start() == m.end():
             continue
         end = m.end()
@@ -158,7 +195,10 @@ def _classify(folded: str) -> str:
     """
     if not folded:
         return "blank"
-    bare = _TAG.sub("", folded).strip()
+    # only text up to the last ">" can hold a tag; leaving the rest out of
+    # the pattern keeps a long run of "<" from costing quadratic time
+    cut = folded.rfind(">") + 1
+    bare = (_TAG.sub("", folded[:cut]) + folded[cut:]).strip()
     if not any(c.isalnum() for c in bare) or _PAGE_NUMBER.fullmatch(bare):
         return "furniture"
     if _HEADING.match(folded):
@@ -174,35 +214,18 @@ def _ends_mid_sentence(text: str) -> bool:
     return text[-1] not in _TERMINAL
 
 
-def _unclosed(text: str) -> bool:
-    """An opening quote or bracket without its closing partner."""
-    return any(text.count(a) > text.count(b) for a, b in _PAIRS)
-
-
-def _continues(prev: str, nxt: str) -> bool:
-    """Whether ``nxt`` reads as the rest of a sentence that ``prev`` broke off."""
-    if not _ends_mid_sentence(prev):
-        return False
-    if nxt[0].islower():
-        return True
-    # a comma or an unclosed quote or bracket leaves the sentence open
-    return nxt[0].isalpha() and (prev[-1] == "," or _unclosed(prev))
-
-
-def _continues_item(prev: str, nxt: str) -> bool:
-    """Whether list item ``nxt`` is the rest of item ``prev`` (a reference
-    entry broken across a page turns into two items)."""
-    body = _ITEM.sub("", nxt, count=1)
-    return bool(body) and _ends_mid_sentence(prev) and body[0].isalnum() and _unclosed(prev)
-
-
-def _front_matter_end(text: str, lines: list[tuple[int, int]]) -> int | None:
-    """Index of the closing fence of YAML front matter, or None if there is none."""
-    if not lines or text[lines[0][0] : lines[0][1]].lstrip("\ufeff").rstrip() != "---":
+def _front_matter(text: str) -> tuple[list[tuple[int, int]], int] | None:
+    """The lines of YAML front matter and where the body begins after its
+    closing fence, or None if the document has no (closed) front matter."""
+    lines = _lines(text)
+    first = next(lines, None)
+    if first is None or text[first[0] : first[1]].lstrip("\ufeff").rstrip() != "---":
         return None
-    for i in range(1, len(lines)):
-        if text[lines[i][0] : lines[i][1]].rstrip() in ("---", "..."):
-            return i
+    inside: list[tuple[int, int]] = []
+    for start, end in lines:
+        if text[start:end].rstrip() in ("---", "..."):
+            return inside, end
+        inside.append((start, end))
     return None
 
 
@@ -259,16 +282,14 @@ class _Line:
     kind: str
 
 
-def _read_lines(text: str, lines: list[tuple[int, int]]) -> list[_Line]:
-    out = []
-    for ls, le in lines:
+def _read_lines(text: str, pos: int) -> Iterator[_Line]:
+    for ls, le in _lines(text, pos):
         start, end = _trim(text, ls, le)
         folded = _fold(text[start:end])
-        out.append(_Line(text[ls:le], start, end, folded, _classify(folded)))
-    return out
+        yield _Line(text[ls:le], start, end, folded, _classify(folded))
 
 
-def _hard_wrapped(lines: list[_Line]) -> bool:
+def _hard_wrapped(lines: Iterator[_Line]) -> bool:
     """True when the body looks hard-wrapped: lines that end mid-sentence
     are followed by more of the same paragraph on the next line."""
     pairs = mid = 0
@@ -286,13 +307,15 @@ def _hard_wrapped(lines: list[_Line]) -> bool:
     return pairs >= 2 and mid * 2 >= pairs and longest <= 120
 
 
-def _body_units(text: str, spans: list[tuple[int, int]]) -> list[_Unit]:
-    lines = _read_lines(text, spans)
-    wrapped = _hard_wrapped(lines)
-    units: list[_Unit] = []
+def _body_units(text: str, pos: int) -> Iterator[_Unit]:
+    """Units of the body from offset ``pos`` on, each yielded once no later
+    line can extend it. The lines are read twice (once to judge the layout)
+    rather than held, so memory does not grow with the document."""
+    wrapped = _hard_wrapped(_read_lines(text, pos))
+    pending: _Unit | None = None  # the last unit, not yet yielded
     open_unit: _Unit | None = None  # a unit the next line may continue
     open_hard_break = False
-    for line in lines:
+    for line in _read_lines(text, pos):
         kind, start, end = line.kind, line.start, line.end
         if kind in ("blank", "furniture"):
             open_unit = None
@@ -306,49 +329,110 @@ def _body_units(text: str, spans: list[tuple[int, int]]) -> list[_Unit]:
                 or (open_unit.kind in ("item", "footnote") and _indent(line.raw) > 0)
             )
         ):
+            # the text is folded once, when the unit is complete: folding the
+            # growing span at every line made long paragraphs quadratic
             open_unit.spans[-1] = (open_unit.spans[-1][0], end)
-            open_unit.text = _fold(text[open_unit.spans[-1][0] : end])
+            open_unit.grown = True
         else:
-            open_unit = _Unit([(start, end)], line.folded, kind)
+            if pending is not None:
+                yield _finished(text, pending)
+            open_unit = pending = _Unit([(start, end)], line.folded, kind)
             if kind == "item":
                 marker = _ITEM.match(text, start)
                 open_unit.body = _trim(text, marker.end() if marker else start, end)[0]
-            units.append(open_unit)
         if open_unit.kind == "heading":
             open_unit = None
         open_hard_break = line.raw.endswith(("  ", "\t", "\\"))
-    return units
+    if pending is not None:
+        yield _finished(text, pending)
 
 
-def _join_broken(units: list[_Unit]) -> list[_Unit]:
+def _finished(text: str, unit: _Unit) -> _Unit:
+    """The unit with its text folded from its whole span, if lines were added."""
+    if unit.grown:
+        start, end = unit.spans[-1]
+        unit.text = _fold(text[start:end])
+    return unit
+
+
+class _Joined:
+    """A unit growing by the halves of a broken paragraph. It keeps its pieces
+    and a running balance of quotes and brackets, so each join costs the
+    size of the new piece, not of everything joined so far."""
+
+    def __init__(self, unit: _Unit) -> None:
+        self.unit = unit
+        self.pieces = [unit.text]
+        self.balance = [unit.text.count(a) - unit.text.count(b) for a, b in _PAIRS]
+
+    @property
+    def unclosed(self) -> bool:
+        return any(n > 0 for n in self.balance)
+
+    @property
+    def last(self) -> str:
+        return self.pieces[-1]
+
+    def add(self, nxt: _Unit) -> None:
+        self.unit.spans.extend(nxt.spans)
+        self.pieces.append(nxt.text)
+        for k, (a, b) in enumerate(_PAIRS):
+            self.balance[k] += nxt.text.count(a) - nxt.text.count(b)
+
+    def done(self) -> _Unit:
+        self.unit.text = " ".join(self.pieces)
+        return self.unit
+
+
+def _join_broken(units: Iterator[_Unit]) -> Iterator[_Unit]:
     """Join the halves of paragraphs and list items broken by a page or column
     break: a plain unit that ends mid-sentence takes the next plain unit when
-    that one reads as its continuation (footnotes between them are skipped);
-    a list item with an unclosed quote or bracket takes the next item."""
-    out: list[_Unit] = []
-    pending = list(units)
-    i = 0
-    while i < len(pending):
-        unit = pending[i]
-        i += 1
-        while unit.kind in ("text", "meta", "item"):
-            j = i
-            while j < len(pending) and pending[j].kind == "footnote":
-                j += 1
-            if j == len(pending):
-                break
-            nxt = pending[j]
+    that one reads as its continuation (footnotes between them are skipped,
+    and follow the joined unit); a list item with an unclosed quote or
+    bracket takes the next item when no footnote stands between them."""
+    nxt: _Unit | None = next(units, None)
+    while nxt is not None:
+        unit, nxt = nxt, None
+        if unit.kind not in ("text", "meta", "item"):
+            yield unit
+            nxt = next(units, None)
+            continue
+        joined = _Joined(unit)
+        held: list[_Unit] = []  # footnotes passed over while looking ahead
+        for candidate in units:
+            if candidate.kind == "footnote":
+                held.append(candidate)
+                continue
             if unit.kind == "item":
-                if nxt.kind != "item" or j != i or not _continues_item(unit.text, nxt.text):
+                if candidate.kind != "item" or held or not _item_continues(joined, candidate):
+                    nxt = candidate
                     break
                 # the second half's marker is debris of the break: leave it out
-                (_, e), *rest = nxt.spans
-                nxt.spans = [(nxt.body, e), *rest]
-                nxt.text = _ITEM.sub("", nxt.text, count=1)
-            elif nxt.kind not in ("text", "meta") or not _continues(unit.text, nxt.text):
+                (_, e), *rest = candidate.spans
+                candidate.spans = [(candidate.body, e), *rest]
+                candidate.text = _ITEM.sub("", candidate.text, count=1)
+            elif candidate.kind not in ("text", "meta") or not _text_continues(
+                joined, candidate.text
+            ):
+                nxt = candidate
                 break
-            unit.spans.extend(nxt.spans)
-            unit.text = f"{unit.text} {nxt.text}"
-            del pending[j]
-        out.append(unit)
-    return out
+            joined.add(candidate)
+        yield joined.done()
+        yield from held
+
+
+def _text_continues(prev: _Joined, nxt: str) -> bool:
+    """Whether ``nxt`` reads as the rest of a sentence that ``prev`` broke off."""
+    if not _ends_mid_sentence(prev.last):
+        return False
+    if nxt[0].islower():
+        return True
+    # a comma or an unclosed quote or bracket leaves the sentence open
+    return nxt[0].isalpha() and (prev.last[-1] == "," or prev.unclosed)
+
+
+def _item_continues(prev: _Joined, nxt: _Unit) -> bool:
+    """Whether list item ``nxt`` is the rest of item ``prev`` (a reference
+    entry broken across a page turns into two items)."""
+    body = _ITEM.sub("", nxt.text, count=1)
+    return bool(body) and _ends_mid_sentence(prev.last) and body[0].isalnum() and prev.unclosed
