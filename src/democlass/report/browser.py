@@ -68,7 +68,9 @@ def _url(page: str | Path, fragment: str) -> str:
     return Path(page).resolve().as_uri() + (f"#{fragment}" if fragment else "")
 
 
-def dump_dom(page: str | Path, fragment: str = "", *, timeout: float = 60.0) -> str:
+def dump_dom(
+    page: str | Path, fragment: str = "", *, budget_ms: int = 0, timeout: float = 60.0
+) -> str:
     """The page's DOM, serialised after its scripts ran (``--dump-dom``).
 
     Parameters
@@ -77,8 +79,11 @@ def dump_dom(page: str | Path, fragment: str = "", *, timeout: float = 60.0) -> 
         An HTML file.
     fragment : str, optional
         Added to the file's URL after ``#`` (a report reads its view from it).
+    budget_ms : int, optional
+        Let the page's timers run for this long (virtual time) before the dump.
     """
-    return _run(["--dump-dom", _url(page, fragment)], timeout).stdout
+    budget = [f"--virtual-time-budget={budget_ms}"] if budget_ms else []
+    return _run([*budget, "--dump-dom", _url(page, fragment)], timeout).stdout
 
 
 def screenshot(

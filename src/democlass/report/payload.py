@@ -154,7 +154,8 @@ def explanations(
     list
         ``[label index, runner-up index, [[term, weight], ...]]`` per unit,
         indexes into :data:`democlass.LABELS`; up to ``top`` terms each side,
-        strongest first, weights rounded to 3 decimals.
+        by weight from most positive to most negative (the order of
+        :func:`democlass.explain`), rounded to 3 decimals.
     """
     classes = list(model.classes)
     to_label = np.array([LABELS.index(c) for c in classes], dtype=np.int64)
@@ -174,7 +175,7 @@ def explanations(
             seg = order[bounds[i] : bounds[i + 1]]
             towards = seg[:top][weight[seg[:top]] > 0]
             tail = seg[::-1][:top]
-            away = tail[weight[tail] < 0]
+            away = tail[weight[tail] < 0][::-1]  # weights descending, as explain lists them
             terms = [
                 [model.vocabulary[fid[k]], round(float(weight[k]), 3)]
                 for k in np.concatenate([towards, away])

@@ -306,8 +306,9 @@
     var ul = el("ul", "terms");
     var max = 0;
     terms.forEach(function (t) { max = Math.max(max, Math.abs(t[1])); });
-    terms.forEach(function (t) {
-      if ((t[1] > 0) !== positive) return;
+    var shown = terms.filter(function (t) { return (t[1] > 0) === positive; });
+    shown.sort(function (a, b) { return Math.abs(b[1]) - Math.abs(a[1]); }); // strongest first
+    shown.forEach(function (t) {
       var li = el("li");
       var bar = colour(el("span", "wbar"), label);
       bar.style.width = (max ? 100 * Math.abs(t[1]) / max : 0) + "%";
