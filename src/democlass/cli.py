@@ -26,6 +26,8 @@ EPILOG_REPORT = """examples:
 
 
 def _parser() -> argparse.ArgumentParser:
+    from democlass.report import MAX_UNITS
+
     parser = argparse.ArgumentParser(
         prog="democlass",
         allow_abbrev=False,
@@ -68,7 +70,8 @@ def _parser() -> argparse.ArgumentParser:
         "shaded and labelled. Clicking a unit shows the terms for and against its label; the "
         "terms come from the unit's text read alone (as 'democlass explain' reads it), so a "
         "unit labelled in the context of its document may owe its label partly to the "
-        "document. The file makes no network request and opens offline.",
+        "document. The file makes no network request and opens offline. One file holds up to "
+        f"{MAX_UNITS:,} units; past that it keeps the first whole documents and says so.",
     )
     _input_args(report, saved=True)
     report.add_argument(

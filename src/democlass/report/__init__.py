@@ -27,9 +27,10 @@ if TYPE_CHECKING:
 
 __all__ = ["MAX_UNITS", "corpus_shares", "read_saved", "report", "write"]
 
-MAX_UNITS = 50_000
-"""Most units one report file holds; beyond it the report keeps the first
-whole documents and says so, since a bigger page is slow to open and share."""
+MAX_UNITS = 25_000
+"""Most units one report file holds (about 15 MB; it opens in under a second):
+beyond it the report keeps the first whole documents and says so, since a
+bigger page is slow to open and to send."""
 
 LOW_CONFIDENCE = 0.6
 """Units whose label has a lower probability are marked "low confidence"."""

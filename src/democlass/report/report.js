@@ -196,7 +196,7 @@
       $("totals").appendChild(document.createTextNode(" " + p[1] + (i ? "" : " \u00B7 ")));
     });
     var how = D.context === true ? "tagged in the context of their documents"
-      : D.context === false ? "each tagged alone" : "as tagged before";
+      : D.context === false ? "each tagged alone" : "labels as read from tagged rows";
     $("totals").appendChild(document.createTextNode(" \u00B7 " + how +
       (D.minConfidence !== null ? " \u00B7 abstain below " + D.minConfidence : "")));
 
@@ -368,13 +368,17 @@
       " score is not itemised.")));
   }
 
-  function selectUnit(k, focus) {
+  function selectUnit(k, focus, block) {
     var items = $("units").children;
     if (k < 0 || k >= items.length) return;
     if (current.unit >= 0 && items[current.unit]) items[current.unit].setAttribute("aria-selected", "false");
     current.unit = k;
     items[k].setAttribute("aria-selected", "true");
-    if (focus) { items[k].focus({ preventScroll: true }); items[k].scrollIntoView({ block: "nearest" }); }
+    if (focus) {
+      items[k].focus({ preventScroll: true });
+      var r = items[k].getBoundingClientRect();
+      if (r.top < 0 || r.bottom > window.innerHeight) items[k].scrollIntoView({ block: block || "nearest" });
+    }
     drawWhy(k);
     setHash("#doc=" + (current.doc + 1) + "&unit=" + (k + 1));
   }
@@ -386,9 +390,8 @@
     $("corpus-view").hidden = docView;
     $("document-view").hidden = !docView;
     if (docView) {
-      if (where.doc !== current.doc) drawDocument(where.doc);
-      if (where.unit >= 0) selectUnit(where.unit, true);
-      window.scrollTo(0, 0);
+      if (where.doc !== current.doc) { drawDocument(where.doc); window.scrollTo(0, 0); }
+      if (where.unit >= 0) selectUnit(where.unit, true, "center");
     } else {
       current.doc = -1;
       document.title = D.title;
