@@ -118,13 +118,15 @@ def read_saved(path: str | Path) -> pd.DataFrame | None:
     suffix = p.suffix.lower()
     if suffix not in (".csv", ".jsonl", ".parquet") or not p.is_file():
         return None
-    try:
+    whole = None
+    try:  # the header (or first line) is enough to tell
         if suffix == ".csv":
             columns = pd.read_csv(p, nrows=0).columns
         elif suffix == ".jsonl":
             columns = pd.read_json(p, lines=True, nrows=1).columns
         else:
-            columns = pd.read_parquet(p).columns
+            whole = pd.read_parquet(p)
+            columns = whole.columns
     except (OSError, ValueError, ImportError):
         return None  # reading it as documents will say what is wrong
     if not set(SAVED_COLUMNS) <= set(columns):
@@ -133,7 +135,7 @@ def read_saved(path: str | Path) -> pd.DataFrame | None:
         return pd.read_csv(p, keep_default_na=False, na_values=[""], dtype={"text": object})
     if suffix == ".jsonl":
         return pd.read_json(p, lines=True, dtype=False)
-    return pd.read_parquet(p)
+    return whole
 
 
 def explanations(
