@@ -14,6 +14,7 @@ MODULES = [
     "democlass.estimator",
     "democlass.evaluate",
     "democlass.labels",
+    "democlass.report.render",
     "democlass.split",
     "democlass.taxonomy",
 ]

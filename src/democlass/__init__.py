@@ -64,8 +64,9 @@ def __getattr__(name: str) -> Any:
         from democlass.estimator import DemoClassifier
 
         return DemoClassifier
-    if name == "plot":
+    if name in ("plot", "report"):
         import importlib
 
-        return importlib.import_module("democlass.plot")
+        # democlass.report is a module that can be called: democlass.report(tagged, path)
+        return importlib.import_module(f"democlass.{name}")
     raise AttributeError(f"module 'democlass' has no attribute {name!r}")

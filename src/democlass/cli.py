@@ -21,8 +21,16 @@ EPILOG_TAG = """examples:
   cat article.txt | democlass tag -         tag standard input
 """
 
+EPILOG_REPORT = """examples:
+  democlass report seeds/*.txt -o report.html     tag the files and write the report
+  democlass report news.csv --text-column body --id-column url -o news.html
+  democlass tag seeds/ --text -o tags.csv && democlass report tags.csv -o report.html
+"""
+
 
 def _parser() -> argparse.ArgumentParser:
+    from democlass.report import MAX_UNITS
+
     parser = argparse.ArgumentParser(
         prog="democlass",
         allow_abbrev=False,
@@ -39,13 +47,7 @@ def _parser() -> argparse.ArgumentParser:
         epilog=EPILOG_TAG,
         description="Split documents into paragraphs and tag each one.",
     )
-    tag.add_argument(
-        "paths",
-        nargs="+",
-        metavar="PATH",
-        help=".txt/.md files, folders (recursive), globs, .csv/.jsonl/.parquet "
-        "tables, or - for standard input",
-    )
+    _input_args(tag)
     _output_args(tag)
     tag.add_argument(
         "--level",
@@ -54,39 +56,32 @@ def _parser() -> argparse.ArgumentParser:
         help="one row per paragraph (default) or per document",
     )
     tag.add_argument(
-        "--min-confidence",
-        type=_unit_float,
-        metavar="X",
-        help="label paragraphs below this confidence none (and mark them abstained)",
-    )
-    tag.add_argument(
-        "--jobs",
-        type=_positive_int,
-        default=1,
-        metavar="N",
-        help="worker processes (default 1); output is identical for any N",
-    )
-    tag.add_argument("--text-column", metavar="COL", help="text column of tables (default: text)")
-    tag.add_argument("--id-column", metavar="COL", help="id column of tables, carried as 'row'")
-    tag.add_argument(
         "--text",
         action="store_true",
         help="include each paragraph's text in the output (its offsets locate it anyway)",
     )
-    tag.add_argument(
-        "--no-split",
-        action="store_true",
-        help="tag each document or table cell whole, not paragraph by paragraph",
+    _tagging_args(tag)
+
+    report = _command(
+        sub,
+        "report",
+        help="write an HTML report to read the tagged documents in a browser",
+        epilog=EPILOG_REPORT,
+        description="Tag documents (or read a saved paragraph-level output of 'democlass tag "
+        "--text') and write one self-contained HTML file: the corpus (documents, units, the "
+        "share of each form, a sortable table of documents) and each document with its units "
+        "shaded and labelled. Clicking a unit shows the terms for and against its label; the "
+        "terms come from the unit's text read alone (as 'democlass explain' reads it), so a "
+        "unit labelled in the context of its document may owe its label partly to the "
+        "document. The file makes no network request and opens offline. One file holds up to "
+        f"{MAX_UNITS:,} units; past that it keeps the first whole documents and says so.",
     )
-    tag.add_argument(
-        "--model", metavar="PATH", help="a model saved by democlass (default: built-in)"
+    _input_args(report, saved=True)
+    report.add_argument(
+        "-o", "--output", metavar="FILE.html", required=True, help="the report file to write"
     )
-    tag.add_argument(
-        "--no-context",
-        action="store_true",
-        help="label each paragraph alone, not in the context of its document",
-    )
-    tag.add_argument("--quiet", "-q", action="store_true", help="no progress bar or summary")
+    report.add_argument("--title", default="democlass report", help="the report's title")
+    _tagging_args(report)
 
     split = _command(
         sub,
@@ -141,6 +136,48 @@ def _command(sub: Any, name: str, **kwargs: Any) -> argparse.ArgumentParser:
     return sub.add_parser(
         name, allow_abbrev=False, formatter_class=argparse.RawDescriptionHelpFormatter, **kwargs
     )
+
+
+def _input_args(p: argparse.ArgumentParser, saved: bool = False) -> None:
+    p.add_argument(
+        "paths",
+        nargs="+",
+        metavar="PATH",
+        help=".txt/.md files, folders (recursive), globs, .csv/.jsonl/.parquet "
+        "tables, or - for standard input"
+        + ("; or paragraph-level output saved by 'democlass tag --text'" if saved else ""),
+    )
+
+
+def _tagging_args(p: argparse.ArgumentParser) -> None:
+    """How documents are read and tagged: the options of tag and report."""
+    p.add_argument(
+        "--min-confidence",
+        type=_unit_float,
+        metavar="X",
+        help="label paragraphs below this confidence none (and mark them abstained)",
+    )
+    p.add_argument(
+        "--jobs",
+        type=_positive_int,
+        default=1,
+        metavar="N",
+        help="worker processes (default 1); output is identical for any N",
+    )
+    p.add_argument("--text-column", metavar="COL", help="text column of tables (default: text)")
+    p.add_argument("--id-column", metavar="COL", help="id column of tables, carried as 'row'")
+    p.add_argument(
+        "--no-split",
+        action="store_true",
+        help="tag each document or table cell whole, not paragraph by paragraph",
+    )
+    p.add_argument("--model", metavar="PATH", help="a model saved by democlass (default: built-in)")
+    p.add_argument(
+        "--no-context",
+        action="store_true",
+        help="label each paragraph alone, not in the context of its document",
+    )
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress bar or summary")
 
 
 def _output_args(p: argparse.ArgumentParser) -> None:
@@ -383,8 +420,75 @@ def _cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_report(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from democlass import batch, report
+    from democlass.api import _resolve
+    from democlass.report.payload import corpus_from_rows
+
+    model = _resolve(_model(args))
+    saved = [report.read_saved(p) for p in args.paths]
+    failures: list[Any] = []
+    if any(s is not None for s in saved):
+        if not all(s is not None for s in saved):
+            raise batch.InputError(
+                "give either saved outputs of 'democlass tag --text' or documents to tag, not both"
+            )
+        frame = pd.concat(saved, ignore_index=True)
+        if "text" not in frame.columns:
+            raise batch.InputError(
+                "the saved output has no paragraph text: save it with 'democlass tag ... --text'"
+            )
+        context = None
+    else:
+        inputs = batch.read_inputs(
+            args.paths, text_column=args.text_column, id_column=args.id_column
+        )
+        failures.extend(inputs.failures)
+        for failure in inputs.failures:
+            print(failure, file=sys.stderr)
+        frames = []
+        for chunk in batch.tag_documents(
+            inputs.documents,
+            split=not args.no_split,
+            min_confidence=args.min_confidence,
+            model=model,
+            jobs=args.jobs,
+            context=not args.no_context,
+        ):
+            for failure in chunk.failures:
+                print(failure, file=sys.stderr)
+            failures.extend(chunk.failures)
+            frames.append(chunk.output)
+        frame = pd.concat(frames, ignore_index=True)
+        context = not args.no_context
+    corpus = corpus_from_rows(frame, report.document_keys(frame))
+    try:
+        path, note = report.write(
+            corpus,
+            args.output,
+            model=model,
+            min_confidence=args.min_confidence,
+            context=context,
+            title=args.title,
+        )
+    except ValueError as exc:
+        raise batch.InputError(str(exc)) from exc
+    if note:
+        print(f"democlass: {note}", file=sys.stderr)
+    if not args.quiet:
+        print(
+            f"democlass: wrote {path}: {len(corpus.names)} documents, {len(corpus.rows)} "
+            f"paragraphs, {len(failures)} failures",
+            file=sys.stderr,
+        )
+    return 1 if failures else 0
+
+
 _COMMANDS = {
     "tag": _cmd_tag,
+    "report": _cmd_report,
     "split": _cmd_split,
     "explain": _cmd_explain,
     "evaluate": _cmd_evaluate,

@@ -43,7 +43,7 @@ class DemoClassifier(ClassifierMixin, BaseEstimator):
         Ignore terms in more than this share of documents.
     sublinear_tf : bool, default=True
         Replace a term count ``c`` by ``1 + log(c)``.
-    C : float, default=100.0
+    C : float, default=10.0
         Inverse regularisation strength of the logistic regression.
     class_weight : "balanced", dict or None, default="balanced"
         Class weights; "balanced" counters the imbalance of the labels.
@@ -51,8 +51,16 @@ class DemoClassifier(ClassifierMixin, BaseEstimator):
         Iterations of the L-BFGS solver.
     random_state : int or None, default=0
         Seed passed to the solver, for determinism.
-    context_weight : float, default=1.5
+    context_weight : float, default=1.0
         Scale of the document block; 0 reads every unit alone.
+    alone_weight : float, default=0.2
+        Share of the final weights that comes from a second fit in which
+        every training unit is its own document (both blocks hold the unit's
+        vector). That fit learns the document block as a topic classifier,
+        so blending it in carries a document's form further to its units:
+        the fit on our written articles alone carries it less far than the
+        readers of real articles do (see ``docs/model.md``). 0 uses the
+        in-context fit only.
 
     Attributes
     ----------
@@ -63,7 +71,15 @@ class DemoClassifier(ClassifierMixin, BaseEstimator):
     transformer_ : sklearn.feature_extraction.text.TfidfTransformer
         Turns counts of a unit or of a document into TF-IDF vectors.
     classifier_ : sklearn.linear_model.LogisticRegression
-        Fitted on both blocks side by side: unit, then document.
+        Fitted on both blocks side by side, unit then document, with each
+        unit in its document.
+    alone_classifier_ : sklearn.linear_model.LogisticRegression or None
+        The fit with each unit as its own document (None when
+        ``alone_weight`` is 0).
+    coef_ : ndarray of shape (n_classes or 1, 2 * n_features)
+        The blended weights that predict: unit block, then document block.
+    intercept_ : ndarray
+        The blended intercepts.
 
     Examples
     --------
@@ -87,11 +103,12 @@ class DemoClassifier(ClassifierMixin, BaseEstimator):
         min_df: int | float = 2,
         max_df: float = 1.0,
         sublinear_tf: bool = True,
-        C: float = 100.0,
+        C: float = 10.0,
         class_weight: str | dict[str, float] | None = "balanced",
         max_iter: int = 3000,
         random_state: int | None = 0,
-        context_weight: float = 1.5,
+        context_weight: float = 1.0,
+        alone_weight: float = 0.2,
     ) -> None:
         self.ngram_max = ngram_max
         self.min_df = min_df
@@ -102,6 +119,7 @@ class DemoClassifier(ClassifierMixin, BaseEstimator):
         self.max_iter = max_iter
         self.random_state = random_state
         self.context_weight = context_weight
+        self.alone_weight = alone_weight
 
     def __sklearn_tags__(self):  # noqa: ANN204 - scikit-learn's Tags type
         tags = super().__sklearn_tags__()
@@ -119,6 +137,8 @@ class DemoClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError(f"ngram_max must be 1, 2 or 3, got {self.ngram_max!r}")
         if not self.context_weight >= 0:
             raise ValueError(f"context_weight must be 0 or more, got {self.context_weight!r}")
+        if not 0 <= self.alone_weight <= 1:
+            raise ValueError(f"alone_weight must be between 0 and 1, got {self.alone_weight!r}")
         self.vectorizer_ = CountVectorizer(
             lowercase=True,
             token_pattern=TOKEN_PATTERN,
@@ -129,15 +149,29 @@ class DemoClassifier(ClassifierMixin, BaseEstimator):
         )
         counts = self.vectorizer_.fit_transform(texts)
         self.transformer_ = TfidfTransformer(norm="l2", sublinear_tf=self.sublinear_tf).fit(counts)
-        self.classifier_ = LogisticRegression(
+        self.classifier_ = self._logistic().fit(self._design(counts, docs), labels)
+        self.classes_ = self.classifier_.classes_
+        self.coef_ = self.classifier_.coef_.copy()
+        self.intercept_ = self.classifier_.intercept_.copy()
+        self.alone_classifier_ = None
+        if self.alone_weight and self.context_weight:
+            alone = np.arange(len(texts), dtype=np.int64)
+            self.alone_classifier_ = self._logistic().fit(self._design(counts, alone), labels)
+            # both fits are linear in the same features, so their blend is one linear model
+            share = self.alone_weight
+            self.coef_ = (1 - share) * self.coef_ + share * self.alone_classifier_.coef_
+            self.intercept_ = (
+                1 - share
+            ) * self.intercept_ + share * self.alone_classifier_.intercept_
+        return self
+
+    def _logistic(self) -> LogisticRegression:
+        return LogisticRegression(
             C=self.C,
             class_weight=self.class_weight,
             max_iter=self.max_iter,
             random_state=self.random_state,
         )
-        self.classifier_.fit(self._design(counts, docs), labels)
-        self.classes_ = self.classifier_.classes_
-        return self
 
     def _design(self, counts: sp.csr_matrix, docs: np.ndarray) -> sp.csr_matrix:
         """The unit block beside the document block (counts summed per document)."""
@@ -155,9 +189,9 @@ class DemoClassifier(ClassifierMixin, BaseEstimator):
     def decision_function(self, X: Any) -> np.ndarray:
         """Linear scores, shape (n_texts, n_classes), columns as ``classes_``."""
         features, empty = self._features(X)
-        scores = self.classifier_.decision_function(features)
-        if scores.ndim == 1:
-            scores = np.column_stack([-scores / 2, scores / 2])
+        scores = np.asarray(features @ self.coef_.T) + self.intercept_
+        if scores.shape[1] == 1:  # binary: the softmax of (-s/2, s/2) is the logistic of s
+            scores = np.column_stack([-scores[:, 0] / 2, scores[:, 0] / 2])
         none = self._none_column()
         if none is not None and empty.any():
             scores[empty] = -np.inf
@@ -166,13 +200,10 @@ class DemoClassifier(ClassifierMixin, BaseEstimator):
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Class probabilities, shape (n_texts, n_classes), columns as ``classes_``."""
-        features, empty = self._features(X)
-        proba = self.classifier_.predict_proba(features)
-        none = self._none_column()
-        if none is not None and empty.any():
-            proba[empty] = 0.0
-            proba[empty, none] = 1.0
-        return proba
+        scores = self.decision_function(X)
+        scores -= scores.max(axis=1, keepdims=True)  # -inf of empty texts gives 0 after exp
+        proba = np.exp(scores)
+        return proba / proba.sum(axis=1, keepdims=True)
 
     def predict(self, X: Any) -> np.ndarray:
         """The most probable label of each text."""
@@ -191,8 +222,8 @@ class DemoClassifier(ClassifierMixin, BaseEstimator):
         classes = list(self.classes_)
         order = [c for c in LABELS if c in classes] + [c for c in classes if c not in LABELS]
         cols = [classes.index(c) for c in order]
-        coef = self.classifier_.coef_
-        intercept = self.classifier_.intercept_
+        coef = self.coef_
+        intercept = self.intercept_
         if coef.shape[0] == 1:  # binary: the softmax of (-s/2, s/2) is the logistic of s
             coef = np.vstack([-coef[0] / 2, coef[0] / 2])
             intercept = np.array([-intercept[0] / 2, intercept[0] / 2])
