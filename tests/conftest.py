@@ -23,7 +23,8 @@ def labels():
 
 @pytest.fixture(scope="session")
 def fitted(labels):
-    """The estimator with default parameters, fitted on every labelled row."""
+    """The estimator with default parameters, fitted on every labelled row in its document."""
     import democlass
+    from democlass.evaluate import model_input
 
-    return democlass.DemoClassifier().fit(labels["text"].tolist(), labels["label"])
+    return democlass.DemoClassifier().fit(model_input(labels), labels["label"])

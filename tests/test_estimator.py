@@ -25,6 +25,7 @@ PARAMS = {
     "max_iter": 500,
     "random_state": 7,
     "context_weight": 0.25,
+    "alone_weight": 0.5,
 }
 
 

@@ -36,7 +36,7 @@ def test_every_seed_unit_appears_exactly_once_in_order(labels, seeds_dir):
         rows = labels[labels["source"] == path.stem]
         assert rows["text"].tolist() == [u.text for u in units], path.name
         assert rows["id"].tolist() == [f"{path.stem[:3]}-{i:04d}" for i in range(1, len(units) + 1)]
-    seed_rows = labels[labels["source"] != "authored"]
+    seed_rows = labels[~labels["source"].isin(["authored", "article"])]
     assert set(seed_rows["source"]) == {p.stem for p in seeds}
 
 
@@ -48,21 +48,23 @@ def test_no_near_duplicates_anywhere(labels):
     np.fill_diagonal(similarity, 0.0)
     i, j = np.nonzero(np.triu(similarity) >= 0.9)
     authored = (labels["source"] == "authored").to_numpy()
-    # a seed document repeating its own heading ("Goals", "Methods") is what the
-    # document says; any pair involving an authored row is a duplicate to remove
+    docs = labels["doc"].to_numpy()
+    texts = labels["text"].to_numpy()
+    # two authored paragraphs alike are a duplicate to remove, however short
+    assert [(a, b) for a, b in zip(i, j, strict=True) if authored[a] and authored[b]] == []
+    # documents repeat structure ("## Abstract", "Read more", a byline and the
+    # author's bio): a short unit, or a repeat within one document, is what the
+    # document says; a long unit repeated in another document is a duplicate
     pairs = [
         (labels["id"].iloc[a], labels["id"].iloc[b])
         for a, b in zip(i, j, strict=True)
-        if authored[a] or authored[b]
+        if docs[a] != docs[b] and max(len(texts[a]), len(texts[b])) >= 60
     ]
     assert pairs == []
-    # the seeds' own repeats are short headings such as "## 4.1 Goals"
-    repeats = [labels["text"].iloc[a] for a, b in zip(i, j, strict=True)]
-    assert all(len(text) < 60 for text in repeats)
 
 
 def test_ids_are_stable_and_well_formed(labels):
-    assert labels["id"].str.fullmatch(r"(\d{3}-\d{4}|authored-\d{4})").all()
+    assert labels["id"].str.fullmatch(r"(\d{3}-\d{4}|authored-\d{4}|art-[a-d]-?\d{3}-\d{2})").all()
     authored = labels.loc[labels["source"] == "authored", "id"]
     assert (authored.str.startswith("authored-")).all()
 
@@ -156,3 +158,62 @@ def test_validation_runs_on_the_packaged_file_from_any_cwd(tmp_path, monkeypatch
     monkeypatch.chdir(tmp_path)
     assert os.getcwd() == str(tmp_path)
     assert len(load_labels()) > 1000
+
+
+def test_every_written_article_appears_unit_by_unit_in_order(labels):
+    """Each article in data/articles/ is split again and compared with its rows."""
+    folder = Path(__file__).resolve().parents[1] / "data" / "articles"
+    files = sorted(folder.glob("*.md"))
+    articles = labels[labels["source"] == "article"]
+    assert len(files) == articles["doc"].nunique() >= 200
+    assert len(articles) >= 2500
+    for path in files:
+        rows = articles[articles["doc"] == path.stem]
+        units = democlass.split_paragraphs(path.read_text(encoding="utf-8"))
+        assert rows["text"].tolist() == [u.text for u in units], path.name
+        assert rows["position"].tolist() == list(range(1, len(units) + 1))
+    registers = dict(csv.reader((folder / "registers.csv").open(encoding="utf-8")))
+    assert set(articles["doc"]) <= set(registers)
+    assert len({registers[d] for d in articles["doc"].unique()}) >= 12
+
+
+def test_held_out_articles_are_apart_from_the_training_data(labels):
+    heldout = load_labels(Path(__file__).resolve().parents[1] / "data" / "heldout-articles.csv")
+    assert heldout["doc"].nunique() >= 40 and len(heldout) >= 500
+    assert not set(heldout["doc"]) & set(labels["doc"])
+    assert not set(heldout["text"].str.lower()) & set(labels["text"].str.lower()) - {
+        t
+        for t in heldout["text"].str.lower()
+        if len(t) < 60  # furniture may repeat
+    }
+
+
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        ([("a", "1"), ("a", "3")], "row 3, column 'position': expected 2"),
+        ([("a", "1"), ("b", "1"), ("a", "2")], "row 4, column 'doc': document 'a' continues"),
+        ([("a", "2")], "row 2, column 'position': expected 1"),
+        ([("a", "x")], "row 2, column 'position': expected 1"),
+        ([(" ", "1")], "row 2, column 'doc': empty document id"),
+    ],
+)
+def test_documents_must_be_whole_and_in_order(tmp_path, rows, expected):
+    path = tmp_path / "docs.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["id", "source", "doc", "position", "text", "label", "secondary", "note"])
+        for n, (doc, position) in enumerate(rows):
+            writer.writerow([f"r{n}", "s", doc, position, "Some text.", "none", "", ""])
+    with pytest.raises(LabelsError, match=expected.replace("(", r"\(")):
+        load_labels(path)
+
+
+def test_a_file_without_documents_makes_each_row_its_own(tmp_path):
+    path = tmp_path / "plain.csv"
+    path.write_text(
+        "id,source,text,label,secondary,note\nr1,s,One.,none,,\nr2,s,Two.,use,,\n",
+        encoding="utf-8",
+    )
+    frame = load_labels(path)
+    assert frame["doc"].tolist() == ["r1", "r2"] and frame["position"].tolist() == [1, 1]

@@ -225,11 +225,14 @@ def tag(
     document's form:
 
     >>> import pandas as pd
-    >>> article = pd.DataFrame({"doc": ["a", "a"], "text": [
-    ...     "Residents drawn by lot will advise the council on face recognition.",
-    ...     "They met on six Saturdays."]})
+    >>> article = pd.DataFrame({"doc": "a", "text": [
+    ...     "Who decides on face recognition?",
+    ...     "A panel of 40 residents drawn by lot met on six Saturdays.",
+    ...     "It will advise the council before the vote in March."]})
+    >>> list(tag(article)["label"])
+    ['governance', 'none', 'governance']
     >>> list(tag(article, document_column="doc")["label"])
-    ['governance', 'governance']
+    ['governance', 'governance', 'governance']
     """
     import pandas as pd
 
@@ -380,15 +383,15 @@ def tag_documents(
 
     Examples
     --------
-    >>> doc = ("# Residents to advise on face recognition\n\n"
-    ...        "A panel of 40 residents drawn by lot met on six Saturdays.\n\n"
+    >>> doc = ("Who decides on face recognition?\\n\\n"
+    ...        "A panel of 40 residents drawn by lot met on six Saturdays.\\n\\n"
     ...        "It will advise the council before the vote in March.")
     >>> rows = tag_documents([doc])
     >>> rows[["id", "paragraph", "start", "end", "label"]]
-       id  paragraph  start  end       label
-    0   0          1      0   42  governance
-    1   0          2     44  102  governance
-    2   0          3    104  156  governance
+      id  paragraph  start  end       label
+    0  0          1      0   32  governance
+    1  0          2     34   92  governance
+    2  0          3     94  146  governance
     >>> tag_documents([doc, ""], level="document")[["id", "paragraphs", "dominant"]]
        id  paragraphs    dominant
     0   0           3  governance

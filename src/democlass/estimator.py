@@ -89,9 +89,10 @@ class DemoClassifier(ClassifierMixin, BaseEstimator):
     >>> clf.predict(["The weights are free to download and fine-tune."])[0]
     'development'
     >>> import pandas as pd
-    >>> article = pd.DataFrame({"doc": ["a", "a"], "text": [
-    ...     "Residents drawn by lot will advise the council on face recognition.",
-    ...     "They met on six Saturdays."]})
+    >>> article = pd.DataFrame({"doc": "a", "text": [
+    ...     "Who decides on face recognition?",
+    ...     "A panel of 40 residents drawn by lot met on six Saturdays.",
+    ...     "It will advise the council before the vote in March."]})
     >>> clf.predict(article)[1]
     'governance'
     """
