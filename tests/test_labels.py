@@ -128,8 +128,9 @@ def test_bad_rows_are_named(tmp_path, bad_row, expected):
 
 
 def test_missing_column_is_named(tmp_path):
-    path = write(tmp_path / "bad.csv", [GOOD[:5]], header=HEADER[:5])
-    with pytest.raises(LabelsError, match="missing column.*'note'"):
+    header = ["id", "source", "text", "secondary"]
+    path = write(tmp_path / "bad.csv", [["a", "b", "c", ""]], header=header)
+    with pytest.raises(LabelsError, match="missing column.*'label'"):
         load_labels(path)
 
 

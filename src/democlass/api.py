@@ -6,7 +6,6 @@ returned, and scikit-learn only to train.
 
 from __future__ import annotations
 
-import hashlib
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -17,6 +16,8 @@ import numpy as np
 from democlass import _texts
 from democlass.frozen import FrozenModel
 from democlass.taxonomy import FORMS, NONE
+from democlass.training import labels_digest as labels_digest
+from democlass.training import train
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -482,50 +483,6 @@ def explain(text: str, top: int = 10, *, model: ModelLike = None) -> pd.DataFram
         intercept=float(m.intercept[first] - m.intercept[second]),
     )
     return frame
-
-
-def labels_digest(labels: pd.DataFrame) -> str:
-    """SHA-256 of the columns that training reads, so a model can name its data."""
-    h = hashlib.sha256()
-    for row in labels[["id", "text", "label", "secondary"]].itertuples(index=False):
-        h.update("\x1f".join(row).encode("utf-8") + b"\x1e")
-    return h.hexdigest()
-
-
-def train(
-    labels: pd.DataFrame | str | Path | None = None, *, cv: int = 5, **params: Any
-) -> FrozenModel:
-    """Train a model on labelled rows, with tag thresholds chosen on held-out folds.
-
-    Parameters
-    ----------
-    labels : DataFrame, path or None
-        Rows with ``text``, ``label`` and ``secondary`` (default: the packaged
-        dataset). With the defaults this rebuilds the built-in model exactly.
-    cv : int, default=5
-        Folds used to choose the ``tags`` thresholds.
-    **params
-        Parameters of :class:`DemoClassifier`.
-
-    Returns
-    -------
-    FrozenModel
-        Ready for :func:`predict`, :func:`tag` and :func:`save`.
-    """
-    from democlass import __version__
-    from democlass.estimator import DemoClassifier
-    from democlass.evaluate import _frame, choose_thresholds, cross_val_proba, model_input
-
-    frame = _frame(labels)
-    thresholds = choose_thresholds(cross_val_proba(frame, cv=cv, **params), frame)
-    estimator = DemoClassifier(**params).fit(model_input(frame), frame["label"])
-    info = {
-        "democlass_version": __version__,
-        "labels_sha256": labels_digest(frame),
-        "n_rows": len(frame),
-        "threshold_cv": cv,
-    }
-    return estimator.freeze(thresholds=thresholds, info=info)
 
 
 def save(model: FrozenModel | DemoClassifier, path: str | Path) -> Path:
