@@ -118,7 +118,6 @@ def test_a_valid_file_loads_with_every_row(tmp_path):
             r"row 3, column 'secondary'.*'none'",
         ),
         (["", "authored", "x", "use", "", ""], r"row 3, column 'id'.*empty"),
-        (["authored-0002", "", "x", "use", "", ""], r"row 3, column 'source'"),
     ],
 )
 def test_bad_rows_are_named(tmp_path, bad_row, expected):

@@ -6,6 +6,7 @@ returned, and scikit-learn only to train.
 
 from __future__ import annotations
 
+import warnings
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -224,6 +225,7 @@ def tag(
         raise ValueError("text_column and document_column are only for a DataFrame")
     is_series = _texts.is_pandas(texts, "Series")
     items, missing = _texts.collect(texts, allow_missing=is_series)
+    _warn_if_long(items)
     proba = m.predict_proba(items, documents)
     out = pd.DataFrame(index=texts.index if is_series else None)
     labels = _labels(m, proba, min_confidence)
@@ -244,6 +246,24 @@ def tag(
         for label in m.classes:
             out[f"p_{label}"] = out[f"p_{label}"].astype(float)
     return out
+
+
+LONG_UNIT_WORDS = 2000
+"""A unit longer than this many words is almost surely a document that was not split."""
+
+
+def _warn_if_long(items: list[str]) -> None:
+    # len() first: counting words is needed only for the rare very long text
+    words = [len(t.split()) for t in items if len(t) > LONG_UNIT_WORDS * 2]
+    long = [w for w in words if w > LONG_UNIT_WORDS]
+    if long:
+        warnings.warn(
+            f"{len(long)} unit(s) of more than {LONG_UNIT_WORDS:,} words (the longest "
+            f"{max(long):,}): paragraph splitting probably failed; democlass labels "
+            "paragraphs, so separate them with blank lines (or one per line) and tag again",
+            UserWarning,
+            stacklevel=3,
+        )
 
 
 def _text_column(frame: pd.DataFrame, text_column: str | None) -> str:

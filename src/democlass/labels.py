@@ -83,8 +83,7 @@ def load_labels(labels: pd.DataFrame | str | Path | None = None) -> pd.DataFrame
     LabelsError
         Listing every problem at once: a file that is not UTF-8 CSV, a
         missing ``text`` or ``label`` column, an empty text or one that is
-        not text, an unknown label, an empty or duplicate id, an empty
-        source (where the column is given), a ``secondary`` that names an
+        not text, an unknown label, an empty or duplicate id, a ``secondary`` that names an
         unknown form or repeats the primary, an empty ``doc``, a
         ``position`` that is not the next one in its document, or a
         document whose rows are not together.
@@ -199,7 +198,7 @@ def _checked(frame: pd.DataFrame, where: str) -> pd.DataFrame:
         cells["id"] = [f"row-{n}" for n in range(2, n_rows + 2)]
     for c in ("source", "secondary", "note"):
         cells.setdefault(c, [""] * n_rows)
-    problems.extend(_row_problems(cells, "source" in columns))
+    problems.extend(_row_problems(cells))
     out = pd.DataFrame({c: pd.Series(cells[c], dtype=object) for c in COLUMNS})
     docs, positions = _documents(cells, problems)
     if problems:
@@ -210,25 +209,21 @@ def _checked(frame: pd.DataFrame, where: str) -> pd.DataFrame:
     return pd.concat([out, frame[extra]], axis=1) if extra else out
 
 
-def _row_problems(cells: dict[str, list[str]], has_source: bool) -> list[str]:
+def _row_problems(cells: dict[str, list[str]]) -> list[str]:
     problems = []
 
     def fail(n: int, column: str, value: Any, why: str) -> None:
         problems.append(f"row {n}, column {column!r}: {why} (value {value!r})")
 
     seen: dict[str, int] = {}
-    rows = zip(
-        cells["id"], cells["source"], cells["text"], cells["label"], cells["secondary"], strict=True
-    )
-    for n, (rid, source, text, label, secondary) in enumerate(rows, start=2):
+    rows = zip(cells["id"], cells["text"], cells["label"], cells["secondary"], strict=True)
+    for n, (rid, text, label, secondary) in enumerate(rows, start=2):
         if not rid.strip():
             fail(n, "id", rid, "empty id")
         elif rid in seen:
             fail(n, "id", rid, f"duplicate id, first used in row {seen[rid]}")
         else:
             seen[rid] = n
-        if has_source and not source.strip():
-            fail(n, "source", source, "empty source")
         if not text.strip():
             fail(n, "text", text, "empty text")
         if label not in LABELS:

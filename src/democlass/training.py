@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from democlass.taxonomy import FORMS
+from democlass.taxonomy import FORMS, LABELS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -131,7 +131,7 @@ def choose_thresholds(proba: pd.DataFrame, labels: pd.DataFrame) -> dict[str, fl
 
 
 def _warn_if_few(frame: pd.DataFrame) -> None:
-    counts = frame["label"].value_counts()
+    counts = frame["label"].value_counts().reindex(LABELS).dropna().astype(int)
     few = counts[counts < FEW_ROWS]
     if len(few):
         listed = ", ".join(f"{label} {n}" for label, n in few.items())

@@ -514,16 +514,18 @@ def _units(inputs: Any, model: Any, text_column: str | None, id_column: str | No
 
 def _tagged_units(table: pd.DataFrame) -> pd.DataFrame:
     """Units of an already tagged table (``democlass tag`` output), their text
-    taken from its ``text`` column or from the source files by offsets."""
+    taken from its ``text`` column or from the source files, split again."""
     from democlass import batch
 
     table = table.copy()
     if "row" in table.columns and table["row"].notna().any():
         table["source"] = table["source"].astype(str) + "[" + table["row"].astype(str) + "]"
     if "text" not in table.columns:
+        from democlass.split import split_paragraphs
+
         texts = []
-        cache: dict[str, str] = {}
-        for source, start, end in zip(table["source"], table["start"], table["end"], strict=True):
+        cache: dict[str, list[str]] = {}
+        for source, number in zip(table["source"], table["paragraph"], strict=True):
             if source not in cache:
                 text, failure = batch._load(batch.Document(str(source), None))
                 if failure is not None:
@@ -531,8 +533,9 @@ def _tagged_units(table: pd.DataFrame) -> pd.DataFrame:
                         f"{failure.source}: {failure.reason}; tag with --text so the "
                         "output carries each paragraph's text"
                     )
-                cache[source] = text or ""
-            texts.append(" ".join(cache[source][int(start) : int(end)].split()))
+                # split as tagging did, so paragraph numbers find the same units
+                cache[source] = [p.text for p in split_paragraphs(text or "")]
+            texts.append(cache[source][int(number) - 1])
         table["text"] = texts
     for column in ["confidence", *(c for c in table.columns if c.startswith("p_"))]:
         table[column] = table[column].astype(float)
@@ -558,7 +561,7 @@ def sample(
     inputs : path, list of paths or DataFrame
         Files, folders and tables as ``democlass tag`` reads them, an output
         of ``democlass tag`` (its predictions are used; its text comes from
-        its ``text`` column or from the source files), or a DataFrame of
+        its ``text`` column or from the source files, split again), or a DataFrame of
         documents (``text_column``, ``id_column``) or of tagged units.
     n : int, default=200
         Units to draw (all of them if there are fewer).
