@@ -7,8 +7,8 @@ import difflib
 import os
 import sys
 import warnings
-from pathlib import Path
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from democlass import __version__
@@ -38,8 +38,7 @@ class _Parser(argparse.ArgumentParser):
                         hints.append(f"{extra}: did you mean {close[0]}?")
             parsers = self._options_parsers(command)
             parsers[-1].error(
-                f"unrecognized arguments: {' '.join(extras)}"
-                + ("".join(f"\n  {h}" for h in hints))
+                f"unrecognized arguments: {' '.join(extras)}" + ("".join(f"\n  {h}" for h in hints))
             )
         return parsed
 

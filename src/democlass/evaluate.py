@@ -105,19 +105,19 @@ def fold_count(
     counts = labels["label"].value_counts()
     rarest, fewest = str(counts.idxmin()), int(counts.min())
     what = "rows" if groups is None else "documents (groups of rows kept in one fold)"
+    allowed = min(n_groups, fewest)
     if cv is None:
-        cv = min(5, n_groups, fewest)
+        cv = min(5, allowed)
+    hint = f" or ask for at most {allowed} folds" if allowed >= 2 else ""
     if n_groups < max(cv, 2):
         raise LabelsError(
             f"too few {what} to cross-validate with {max(cv, 2)} folds: the labels hold "
-            f"{n_groups}; add documents"
-            + (f" or ask for at most {n_groups} folds" if n_groups >= 2 else "")
+            f"{n_groups}; add documents{hint}"
         )
     if fewest < max(cv, 2):
         raise LabelsError(
             f"label {rarest!r} has {fewest} row(s); {max(cv, 2)}-fold cross-validation needs "
-            f"at least {max(cv, 2)} rows of every label used; label more rows"
-            + (f" or ask for at most {fewest} folds" if fewest >= 2 else "")
+            f"at least {max(cv, 2)} rows of every label used; label more rows{hint}"
         )
     return cv
 

@@ -103,7 +103,7 @@ def load_labels(labels: pd.DataFrame | str | Path | None = None) -> pd.DataFrame
     >>> load_labels(mine.assign(label=["use", "usage"]))
     Traceback (most recent call last):
     ...
-    democlass.labels.LabelsError: the labels DataFrame: row 3, column 'label': unknown label; expected one of use, development, profits, governance, none (value 'usage')
+    democlass.labels.LabelsError: the labels DataFrame: row 3, column 'label': unknown label; ...
     """
     if labels is not None and _texts.is_pandas(labels, "DataFrame"):
         return _checked(labels, "the labels DataFrame")

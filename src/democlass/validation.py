@@ -267,9 +267,7 @@ def _coded_rows(
 
     _column(frame, text_column, where, "text")
     _column(frame, label_column, where, "label")
-    labels = [
-        "" if _texts.is_missing(v) else str(v).strip() for v in frame[label_column].tolist()
-    ]
+    labels = ["" if _texts.is_missing(v) else str(v).strip() for v in frame[label_column].tolist()]
     keep = np.array([bool(v) for v in labels], dtype=bool)
     problems = []
     for n, (label, text) in enumerate(zip(labels, frame[text_column].tolist(), strict=True), 2):
@@ -285,7 +283,9 @@ def _coded_rows(
     if problems:
         raise LabelsError(_message(where, problems))
     if not keep.any():
-        raise LabelsError(f"{where}: no row has a label in column {label_column!r}; code some first")
+        raise LabelsError(
+            f"{where}: no row has a label in column {label_column!r}; code some first"
+        )
     out = frame.loc[keep].copy()
     out[label_column] = [v for v, k in zip(labels, keep, strict=True) if k]
     return out, int((~keep).sum())
@@ -338,8 +338,9 @@ def validate(
     >>> result = validate(coded)
     >>> result.n, result.accuracy, result.kappa
     (4, 1.0, 1.0)
-    >>> sorted(result.to_dict())
-    ['accuracy', 'alpha', 'confusion', 'intervals', 'kappa', 'macro_f1', 'n', 'per_label', 'settings']
+    >>> sorted(result.to_dict())  # doctest: +NORMALIZE_WHITESPACE
+    ['accuracy', 'alpha', 'confusion', 'intervals', 'kappa', 'macro_f1', 'n',
+     'per_label', 'settings']
     """
     import pandas as pd
 
@@ -356,9 +357,7 @@ def validate(
         # a document's units must be together to be read in context; keep first-seen order
         first = {g: i for i, g in reversed(list(enumerate(groups)))}
         order = np.argsort([first[g] for g in groups], kind="stable")
-        units = pd.DataFrame(
-            {"text": frame[text_column].to_numpy()[order], "doc": groups[order]}
-        )
+        units = pd.DataFrame({"text": frame[text_column].to_numpy()[order], "doc": groups[order]})
         tagged = api.tag(units, document_column="doc", model=m)
         predicted = np.empty(len(frame), dtype=object)
         confidence = np.empty(len(frame))
@@ -611,9 +610,9 @@ def sample(
         raise ValueError(f"n must be a positive whole number, not {n!r}")
     if isinstance(model, (str, Path)):
         model = api.load(model)
-    if isinstance(inputs, list) and all(isinstance(x, str) for x in inputs) and inputs:
-        if not any(Path(x).exists() or any(c in x for c in "*?[") for x in inputs):
-            inputs = pd.DataFrame({"text": inputs})  # texts, not paths
+    texts_given = isinstance(inputs, list) and all(isinstance(x, str) for x in inputs)
+    if texts_given and not any(Path(x).exists() or any(c in x for c in "*?[") for x in inputs):
+        inputs = pd.DataFrame({"text": inputs})  # texts, not paths
     units = _units(inputs, api._resolve(model), text_column, id_column).reset_index(drop=True)
     units["source"] = units["source"].astype(str)
     same = units["source"].to_numpy()
@@ -687,8 +686,8 @@ def _error_rates(validation: Validation) -> tuple[np.ndarray, np.ndarray, np.nda
     weight = p["weight"].to_numpy(dtype=float)
     weight = np.where(np.isfinite(weight) & (weight > 0), weight, 1.0)
     counts = np.zeros((len(names), len(LABELS), len(LABELS)))
-    true = [index[x] for x in p["label"]]
-    pred = [index[x] for x in p["predicted"]]
+    true = np.array([index[x] for x in p["label"]], dtype=np.intp)
+    pred = np.array([index[x] for x in p["predicted"]], dtype=np.intp)
     np.add.at(counts, (group_of, true, pred), weight)
     return counts, names, counts.sum(axis=0)
 
@@ -789,8 +788,11 @@ def shares(
     for key in dict.fromkeys(keys):
         inside = keys == key
         group_docs = docs[inside]
-        units = np.unique(group_docs).size < 2
-        unit_of = np.arange(inside.sum()) if units else np.unique(group_docs, return_inverse=True)[1]
+        # one document: its units are what varies
+        alone = np.unique(group_docs).size < 2
+        unit_of = (
+            np.arange(inside.sum()) if alone else np.unique(group_docs, return_inverse=True)[1]
+        )
         per = np.zeros((unit_of.max() + 1 if len(unit_of) else 0, len(LABELS)))
         np.add.at(per, (unit_of, label_index[inside]), 1)
         total = per.sum()
