@@ -146,8 +146,8 @@ def test_shares_draws_raw_and_adjusted_bars_with_error_bars():
     drawn = [c for c in ax.containers if isinstance(c, BarContainer)]
     assert len(drawn) == 2 and all(c.errorbar is not None for c in drawn)
     segments = drawn[1].errorbar.lines[2][0].get_segments()
-    ends = [(seg[0][1], seg[1][1]) for seg in segments]
-    assert ends == pytest.approx(list(zip(table["adjusted_low"], table["adjusted_high"])))
+    np.testing.assert_allclose([seg[0][1] for seg in segments], table["adjusted_low"])
+    np.testing.assert_allclose([seg[1][1] for seg in segments], table["adjusted_high"])
 
 
 def test_trend_draws_a_line_per_form_over_periods():

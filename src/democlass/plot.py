@@ -24,8 +24,6 @@ from democlass.taxonomy import COLORS, FORMS, LABELS, NONE
 if TYPE_CHECKING:
     import pandas as pd
 
-    from democlass.evaluate import Evaluation
-
 __all__ = ["confusion", "explain", "profile", "shares", "top_terms", "trend"]
 
 
