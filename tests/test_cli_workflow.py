@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -25,7 +26,7 @@ def coded_csv(tmp_path_factory):
     """A hand-coded sample with only text,label: 40 held-out rows never trained on."""
     path = tmp_path_factory.mktemp("coded") / "coded.csv"
     dev2 = pd.read_csv(
-        democlass.labels.labels_path().parent / "dev2.csv", dtype=str, keep_default_na=False
+        Path(__file__).resolve().parents[1] / "data" / "dev2.csv", dtype=str, keep_default_na=False
     )
     dev2.sample(40, random_state=1)[["text", "label"]].to_csv(path, index=False)
     return path

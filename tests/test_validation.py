@@ -26,7 +26,7 @@ ROWS = {
 def coded():
     """Held-out rows (never trained on), with their hand-coded labels."""
     dev2 = pd.read_csv(
-        democlass.labels.labels_path().parents[0] / "dev2.csv", dtype=str, keep_default_na=False
+        Path(__file__).resolve().parents[1] / "data" / "dev2.csv", dtype=str, keep_default_na=False
     )
     return dev2.sample(120, random_state=0).reset_index(drop=True)
 

@@ -12,6 +12,7 @@ Only numpy is imported here; pandas loads when a function runs.
 from __future__ import annotations
 
 import json
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -497,17 +498,17 @@ def _units(inputs: Any, model: Any, text_column: str | None, id_column: str | No
         frames.append(_tagged_units(table))
     if documents:
         read = batch.read_inputs(documents, text_column=text_column, id_column=id_column)
-        for failure in read.failures:
-            raise batch.InputError(str(failure))
+        failures = list(read.failures)
         for chunk in batch.tag_documents(read.documents, model=model):
             out = chunk.output
-            for failure in chunk.failures:
-                raise batch.InputError(str(failure))
+            failures.extend(chunk.failures)
             if out["row"].notna().any():
                 out["source"] = out["source"] + "[" + out["row"].astype(str) + "]"
             frames.append(out.rename(columns={"paragraph": "position"}))
-    if not frames:
-        raise batch.InputError("nothing to sample from")
+        for failure in failures:  # unreadable files are left out, as democlass tag does
+            warnings.warn(f"skipped {failure.source}: {failure.reason}", UserWarning, stacklevel=3)
+    if not frames or not sum(len(f) for f in frames):
+        raise batch.InputError("no paragraphs to sample from in the inputs")
     return pd.concat(frames, ignore_index=True)
 
 
@@ -592,8 +593,10 @@ def sample(
 
     Examples
     --------
-    >>> docs = ["Open weights let anyone fine-tune the model.\\n\\nThe weather was mild.",
-    ...         "Citizens will vote on face recognition."]
+    >>> import pandas as pd
+    >>> docs = pd.DataFrame({"text": [
+    ...     "Open weights let anyone fine-tune the model.\\n\\nThe weather was mild.",
+    ...     "Citizens will vote on face recognition."]})
     >>> s = sample(docs, n=2, seed=1)
     >>> list(s.columns)
     ['id', 'source', 'position', 'previous', 'text', 'next', 'label', 'secondary', 'note', 'weight']
@@ -610,9 +613,6 @@ def sample(
         raise ValueError(f"n must be a positive whole number, not {n!r}")
     if isinstance(model, (str, Path)):
         model = api.load(model)
-    texts_given = isinstance(inputs, list) and all(isinstance(x, str) for x in inputs)
-    if texts_given and not any(Path(x).exists() or any(c in x for c in "*?[") for x in inputs):
-        inputs = pd.DataFrame({"text": inputs})  # texts, not paths
     units = _units(inputs, api._resolve(model), text_column, id_column).reset_index(drop=True)
     units["source"] = units["source"].astype(str)
     same = units["source"].to_numpy()
