@@ -16,6 +16,8 @@ MODULES = [
     "democlass.labels",
     "democlass.split",
     "democlass.taxonomy",
+    "democlass.training",
+    "democlass.validation",
 ]
 
 

@@ -256,6 +256,29 @@ def test_adjusted_shares_undo_the_measured_errors():
     assert out.loc["use", "adjusted_high"] > out.loc["use", "high"]  # errors add uncertainty
 
 
+def test_sampling_weights_count_a_coded_unit_for_the_units_it_stands_for():
+    tagged = pd.DataFrame({"id": range(10), "label": ["use"] * 3 + ["none"] * 7})
+
+    def validation(labels, predicted, weight):
+        predictions = pd.DataFrame(
+            {"label": labels, "predicted": predicted, "weight": weight,
+             "group": [str(i) for i in range(len(labels))]}
+        )  # fmt: skip
+        return Validation(
+            n=len(labels), accuracy=0, macro_f1=0, kappa=0, alpha=0, per_label=pd.DataFrame(),
+            confusion=pd.DataFrame(), intervals={}, predictions=predictions,
+        )  # fmt: skip
+
+    weighted = validation(["use", "use", "none"], ["use", "none", "none"], [1.0, 3.0, 1.0])
+    repeated = validation(["use"] + ["use"] * 3 + ["none"], ["use"] + ["none"] * 3 + ["none"], 1.0)
+    a = democlass.shares(tagged, validation=weighted)["adjusted"]
+    b = democlass.shares(tagged, validation=repeated)["adjusted"]
+    np.testing.assert_allclose(a, b)
+    partly = validation(["use", "use", "none"], ["use", "none", "none"], [1.0, np.nan, 1.0])
+    with pytest.warns(UserWarning, match="no sampling weight"):
+        democlass.shares(tagged, validation=partly)
+
+
 def test_shares_validates_a_coded_sample_itself(coded, seeds):
     tagged = democlass.tag_documents([Path(p).read_text(encoding="utf-8") for p in seeds])
     direct = democlass.shares(tagged, validation=democlass.validate(coded))

@@ -187,10 +187,23 @@ def train(
 
     Examples
     --------
+    >>> import warnings
     >>> import pandas as pd
-    >>> mine = pd.DataFrame({"text": ["A free app for farmers.", "Open weights for all."] * 3,
-    ...                      "label": ["use", "development"] * 3})
-    >>> model = train(mine)  # doctest: +SKIP
+    >>> import democlass
+    >>> mine = pd.DataFrame({
+    ...     "text": ["A free app for farmers.", "Open weights for all.",
+    ...              "A cheap phone plan with a chatbot.", "Weights anyone can download.",
+    ...              "Free translation for shopkeepers.", "Fine-tune the open model."],
+    ...     "label": ["use", "development"] * 3})
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     model = train(mine, ngram_max=1, min_df=1)
+    >>> str(caught[0].message).split(":")[0]
+    'few rows for some labels (use 3, development 3; about 30 or more each give a usable model)'
+    >>> model.info["threshold_cv"]  # three rows of each label allow three folds
+    3
+    >>> democlass.predict("Download the open weights.", model=model)
+    'development'
     """
     from democlass import __version__
     from democlass.estimator import DemoClassifier

@@ -684,7 +684,17 @@ def _error_rates(validation: Validation) -> tuple[np.ndarray, np.ndarray, np.nda
     index = {label: i for i, label in enumerate(LABELS)}
     names, group_of = np.unique(p["group"].astype(str).to_numpy(), return_inverse=True)
     weight = p["weight"].to_numpy(dtype=float)
-    weight = np.where(np.isfinite(weight) & (weight > 0), weight, 1.0)
+    unweighted = ~(np.isfinite(weight) & (weight > 0))
+    if unweighted.any() and not unweighted.all():
+        warnings.warn(
+            f"{int(unweighted.sum())} of {len(weight)} validation rows have no sampling weight "
+            "(the uncertain part of an 'uncertain' sample?); they count once each, and error "
+            "rates from units chosen for being hard overstate the errors: for adjusted shares, "
+            "code a stratified or random sample",
+            UserWarning,
+            stacklevel=3,
+        )
+    weight = np.where(unweighted, 1.0, weight)
     counts = np.zeros((len(names), len(LABELS), len(LABELS)))
     true = np.array([index[x] for x in p["label"]], dtype=np.intp)
     pred = np.array([index[x] for x in p["predicted"]], dtype=np.intp)
