@@ -284,3 +284,14 @@ def test_shares_validates_a_coded_sample_itself(coded, seeds):
     direct = democlass.shares(tagged, validation=democlass.validate(coded))
     pd.testing.assert_frame_equal(democlass.shares(tagged, validation=coded), direct)
     assert {"adjusted", "adjusted_low", "adjusted_high"} <= set(direct.columns)
+
+
+def test_sample_from_a_table_of_documents_names_each_row(tmp_path):
+    table = tmp_path / "articles.csv"
+    pd.DataFrame(
+        {"url": ["u1", "u2"], "body": [f"{ROWS['use']}\n\n{ROWS['none']}", ROWS["governance"]]}
+    ).to_csv(table, index=False)
+    s = democlass.sample([str(table)], n=3, text_column="body", id_column="url")
+    assert s["source"].tolist() == [f"{table}[u1]", f"{table}[u1]", f"{table}[u2]"]
+    assert s["position"].tolist() == [1, 2, 1]
+    assert s["next"].tolist() == [ROWS["none"], "", ""]
