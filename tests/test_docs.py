@@ -17,6 +17,8 @@ MODULES = [
     "democlass.report.render",
     "democlass.split",
     "democlass.taxonomy",
+    "democlass.training",
+    "democlass.validation",
 ]
 
 

@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import matplotlib
+import numpy as np
 import pytest
 
 matplotlib.use("Agg")
@@ -70,7 +71,10 @@ def test_profile_stacks_forms_and_sets_none_apart():
     assert {matplotlib.colors.to_hex(b.get_facecolor()) for b in hatched} == {COLORS["none"]}
     a_none = max(hatched, key=lambda b: b.get_width())
     assert a_none.get_width() == pytest.approx(1 / 3)
-    assert a_none.get_x() == pytest.approx(2 / 3 + 0.02)  # after the forms, with a gap
+    assert a_none.get_x() == pytest.approx(2 / 3)  # right after the forms
+    assert a_none.get_x() + a_none.get_width() == pytest.approx(1.0)
+    assert ax.get_xlim() == (0.0, 1.0)
+    assert "1.0" in [t.get_text() for t in ax.get_xticklabels()]
     assert ax.get_title() == "Share of paragraphs in each form, by source"
     assert [t.get_text() for t in ax.get_legend().get_texts()] == list(democlass.LABELS)
 
@@ -93,3 +97,71 @@ def test_importing_democlass_does_not_import_matplotlib():
 
 def test_plot_is_reachable_from_the_package():
     assert democlass.plot is plot
+
+
+def test_confusion_takes_any_labels_and_predictions_and_a_title():
+    truth = ["use", "use", "none", "governance"]
+    guess = ["use", "none", "none", "governance"]
+    ax = plot.confusion(truth, guess, title="Coders against the model")
+    assert ax.get_title() == "Coders against the model"
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["use", "governance", "none"]
+    counts = [int(t.get_text().split("\n")[0]) for t in ax.texts]
+    assert counts == [1, 0, 1, 0, 1, 0, 0, 0, 1]
+    with pytest.raises(ValueError, match="4 true labels but 3"):
+        plot.confusion(truth, guess[:3])
+
+
+def test_top_terms_hides_stop_words_and_numbers_by_default():
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    def shown(fig):
+        return [t.get_text() for ax in fig.axes for t in ax.get_yticklabels()]
+
+    hidden = shown(plot.top_terms(n=30))
+    everything = shown(plot.top_terms(n=30, hide_stop_words=False))
+    assert not [t for t in hidden if all(w in ENGLISH_STOP_WORDS for w in t.split())]
+    assert not [t for t in hidden if any(w.isdigit() for w in t.split())]
+    assert [t for t in everything if all(w in ENGLISH_STOP_WORDS for w in t.split())]
+
+
+def test_shares_draws_raw_and_adjusted_bars_with_error_bars():
+    import pandas as pd
+
+    table = pd.DataFrame(
+        {
+            "label": list(democlass.LABELS),
+            "share": [0.1, 0.2, 0.1, 0.1, 0.5],
+            "low": [0.05, 0.1, 0.0, 0.05, 0.4],
+            "high": [0.2, 0.3, 0.2, 0.15, 0.6],
+            "adjusted": [0.15, 0.2, 0.1, 0.1, 0.45],
+            "adjusted_low": [0.05, 0.1, 0.0, 0.0, 0.3],
+            "adjusted_high": [0.3, 0.35, 0.2, 0.2, 0.6],
+        }
+    )
+    ax = plot.shares(table)
+    heights = [b.get_height() for b in bars(ax)]
+    assert heights == pytest.approx([*table["share"], *table["adjusted"]])
+    from matplotlib.container import BarContainer
+
+    drawn = [c for c in ax.containers if isinstance(c, BarContainer)]
+    assert len(drawn) == 2 and all(c.errorbar is not None for c in drawn)
+    segments = drawn[1].errorbar.lines[2][0].get_segments()
+    np.testing.assert_allclose([seg[0][1] for seg in segments], table["adjusted_low"])
+    np.testing.assert_allclose([seg[1][1] for seg in segments], table["adjusted_high"])
+
+
+def test_trend_draws_a_line_per_form_over_periods():
+    import pandas as pd
+
+    tagged = pd.DataFrame(
+        {
+            "date": ["2024-01-05", "2024-01-20", "2024-03-02", "2024-03-09"],
+            "label": ["use", "none", "governance", "governance"],
+        }
+    )
+    ax = plot.trend(tagged, "date", freq="M")
+    assert [line.get_label() for line in ax.lines] == list(democlass.FORMS)
+    use = ax.lines[0].get_ydata()
+    assert len(use) == 3  # January, an empty February, March
+    assert use[0] == pytest.approx(0.5) and use[2] == pytest.approx(0.0)
+    assert np.isnan(use[1])

@@ -28,6 +28,7 @@ from democlass.frozen import FrozenModel, ModelFormatError
 from democlass.labels import LabelsError, load_labels
 from democlass.split import Paragraph, split_paragraphs
 from democlass.taxonomy import FORMS, LABELS
+from democlass.validation import Validation, sample, shares, validate
 
 if TYPE_CHECKING:
     from democlass.estimator import DemoClassifier
@@ -43,17 +44,21 @@ __all__ = [
     "LabelsError",
     "ModelFormatError",
     "Paragraph",
+    "Validation",
     "evaluate",
     "explain",
     "load",
     "load_labels",
     "predict",
     "predict_proba",
+    "sample",
     "save",
+    "shares",
     "split_paragraphs",
     "tag",
     "tag_documents",
     "train",
+    "validate",
 ]
 
 

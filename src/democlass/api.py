@@ -6,10 +6,10 @@ returned, and scikit-learn only to train.
 
 from __future__ import annotations
 
-import hashlib
 import math
 import numbers
 import operator
+import warnings
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -20,6 +20,8 @@ import numpy as np
 from democlass import _texts
 from democlass.frozen import FrozenModel
 from democlass.taxonomy import FORMS, NONE
+from democlass.training import labels_digest as labels_digest
+from democlass.training import train
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -254,6 +256,7 @@ def tag(
         raise ValueError("text_column and document_column are only for a DataFrame")
     is_series = _texts.is_pandas(texts, "Series")
     items, missing = _texts.collect(texts, allow_missing=is_series)
+    _warn_if_long(items)
     proba = m.predict_proba(items, documents)
     labels = _labels(m, proba, min_confidence)
     tags = np.empty(len(items), dtype=object)
@@ -280,6 +283,24 @@ def tag(
         columns[f"p_{label}"] = pd.Series(proba[:, j], index=index, dtype=np.float64)
     columns["tags"] = pd.Series(tags, index=index, dtype=object)
     return pd.DataFrame(columns)
+
+
+LONG_UNIT_WORDS = 2000
+"""A unit longer than this many words is almost surely a document that was not split."""
+
+
+def _warn_if_long(items: list[str]) -> None:
+    # len() first: counting words is needed only for the rare very long text
+    words = [len(t.split()) for t in items if len(t) > LONG_UNIT_WORDS * 2]
+    long = [w for w in words if w > LONG_UNIT_WORDS]
+    if long:
+        warnings.warn(
+            f"{len(long)} unit(s) of more than {LONG_UNIT_WORDS:,} words (the longest "
+            f"{max(long):,}): paragraph splitting probably failed; democlass labels "
+            "paragraphs, so separate them with blank lines (or one per line) and tag again",
+            UserWarning,
+            stacklevel=3,
+        )
 
 
 def _text_column(frame: pd.DataFrame, text_column: str | None) -> str:
@@ -552,50 +573,6 @@ def explain(text: str, top: int = 10, *, model: ModelLike = None) -> pd.DataFram
     )
     frame.attrs.update(label=label, runner_up=runner, margin=margin, intercept=intercept)
     return frame
-
-
-def labels_digest(labels: pd.DataFrame) -> str:
-    """SHA-256 of the columns that training reads, so a model can name its data."""
-    h = hashlib.sha256()
-    for row in labels[["id", "text", "label", "secondary"]].itertuples(index=False):
-        h.update("\x1f".join(row).encode("utf-8") + b"\x1e")
-    return h.hexdigest()
-
-
-def train(
-    labels: pd.DataFrame | str | Path | None = None, *, cv: int = 5, **params: Any
-) -> FrozenModel:
-    """Train a model on labelled rows, with tag thresholds chosen on held-out folds.
-
-    Parameters
-    ----------
-    labels : DataFrame, path or None
-        Rows with ``text``, ``label`` and ``secondary`` (default: the packaged
-        dataset). With the defaults this rebuilds the built-in model exactly.
-    cv : int, default=5
-        Folds used to choose the ``tags`` thresholds.
-    **params
-        Parameters of :class:`DemoClassifier`.
-
-    Returns
-    -------
-    FrozenModel
-        Ready for :func:`predict`, :func:`tag` and :func:`save`.
-    """
-    from democlass import __version__
-    from democlass.estimator import DemoClassifier
-    from democlass.evaluate import _frame, choose_thresholds, cross_val_proba, model_input
-
-    frame = _frame(labels)
-    thresholds = choose_thresholds(cross_val_proba(frame, cv=cv, **params), frame)
-    estimator = DemoClassifier(**params).fit(model_input(frame), frame["label"])
-    info = {
-        "democlass_version": __version__,
-        "labels_sha256": labels_digest(frame),
-        "n_rows": len(frame),
-        "threshold_cv": cv,
-    }
-    return estimator.freeze(thresholds=thresholds, info=info)
 
 
 def save(model: FrozenModel | DemoClassifier, path: str | Path) -> Path:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import os
 import signal
 import sys
+import warnings
 from collections.abc import Sequence
 from contextlib import closing
+from pathlib import Path
 from types import FrameType
 from typing import Any
 
@@ -28,10 +31,42 @@ EPILOG_REPORT = """examples:
 """
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with the closest known option suggested for a mistyped one."""
+
+    def parse_args(self, args: Any = None, namespace: Any = None) -> Any:  # type: ignore[override]
+        parsed, extras = self.parse_known_args(args, namespace)
+        if extras:
+            command = getattr(parsed, "command", None)
+            options = self._options_of(command)
+            hints = []
+            for extra in extras:
+                if extra.startswith("-"):
+                    close = difflib.get_close_matches(extra.split("=", 1)[0], options, n=1)
+                    if close:
+                        hints.append(f"{extra}: did you mean {close[0]}?")
+            parsers = self._options_parsers(command)
+            parsers[-1].error(
+                f"unrecognized arguments: {' '.join(extras)}" + ("".join(f"\n  {h}" for h in hints))
+            )
+        return parsed
+
+    def _options_parsers(self, command: str | None) -> list[argparse.ArgumentParser]:
+        parsers: list[argparse.ArgumentParser] = [self]
+        for action in self._actions:
+            if isinstance(action, argparse._SubParsersAction) and command in action.choices:
+                parsers.append(action.choices[command])
+        return parsers
+
+    def _options_of(self, command: str | None) -> list[str]:
+        parsers = self._options_parsers(command)
+        return [o for p in parsers for a in p._actions for o in a.option_strings]
+
+
 def _parser() -> argparse.ArgumentParser:
     from democlass.report import MAX_UNITS
 
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="democlass",
         allow_abbrev=False,
         description="Tag text by the four forms of AI democratisation "
@@ -96,9 +131,12 @@ def _parser() -> argparse.ArgumentParser:
         sub,
         "explain",
         help="show the terms behind one text's label",
-        epilog='example:\n  democlass explain "Open weights let anyone fine-tune the model."',
+        epilog='examples:\n  democlass explain "Open weights let anyone fine-tune the model."\n'
+        "  democlass explain paragraph.txt",
     )
-    explain.add_argument("text", help="the text, or - to read it from standard input")
+    explain.add_argument(
+        "text", help="the text, a file holding it, or - to read it from standard input"
+    )
     explain.add_argument("--top", type=_positive_int, default=10, metavar="N")
     explain.add_argument("--model", metavar="PATH")
 
@@ -109,7 +147,12 @@ def _parser() -> argparse.ArgumentParser:
         epilog="example:\n  democlass evaluate --cv 5",
     )
     evaluate.add_argument("--labels", metavar="CSV", help="labels file (default: packaged)")
-    evaluate.add_argument("--cv", type=_positive_int, default=5, metavar="K")
+    evaluate.add_argument(
+        "--cv",
+        type=_positive_int,
+        metavar="K",
+        help="folds (default: 5, or fewer where the documents or labels allow fewer)",
+    )
     evaluate.add_argument(
         "--no-groups",
         action="store_true",
@@ -124,18 +167,108 @@ def _parser() -> argparse.ArgumentParser:
         "  democlass train --labels data/labels.csv -o src/democlass/_model/model.npz\n"
         "      (in a checkout: rebuild the built-in model after editing the labels)",
     )
-    train.add_argument("--labels", metavar="CSV", help="labels file (default: packaged)")
+    train.add_argument(
+        "--labels",
+        metavar="CSV",
+        help="labels file: text,label at least; id, source, doc, position, secondary, "
+        "note optional (default: packaged)",
+    )
+    train.add_argument(
+        "--with-builtin", action="store_true", help="train on your labels and the built-in ones"
+    )
+    train.add_argument(
+        "--cv",
+        type=_positive_int,
+        metavar="K",
+        help="folds to choose the tags thresholds (default: 5, or as many as the data allow)",
+    )
     train.add_argument(
         "-o", "--output", metavar="PATH", required=True, help="where to save the model (.npz)"
     )
+
+    validate = _command(
+        sub,
+        "validate",
+        help="score a model on your hand-coded sample (kappa, alpha, intervals)",
+        epilog="examples:\n  democlass validate coded.csv\n"
+        "  democlass validate coded.csv --model my-model.npz --json\n"
+        "  democlass validate coded.csv --document-column source",
+        description="Tag the hand-coded units with the built-in model (or --model) and "
+        "report agreement with the coding, each figure with a bootstrap 95% interval.",
+    )
+    validate.add_argument(
+        "coded", metavar="CODED", help="a table with text and label columns (.csv/.jsonl/.parquet)"
+    )
+    validate.add_argument("--model", metavar="PATH", help="a model saved by democlass")
+    validate.add_argument("--json", action="store_true", help="print one JSON object")
+    validate.add_argument("--text-column", default="text", metavar="COL")
+    validate.add_argument("--label-column", default="label", metavar="COL")
+    validate.add_argument(
+        "--document-column",
+        metavar="COL",
+        help="read units in context of their document, and resample documents",
+    )
+    validate.add_argument("--seed", type=int, default=0, help="seed of the resampling")
+
+    sample = _command(
+        sub,
+        "sample",
+        help="choose units to hand-code, written ready for a spreadsheet",
+        epilog="examples:\n  democlass sample seeds/ -n 40 --seed 1 -o to-code.csv\n"
+        "  democlass sample tags.csv -n 200 --strategy uncertain -o to-code.csv",
+        description="Draw a deterministic sample of paragraphs with their context and "
+        "empty label, secondary and note columns for coders.",
+    )
+    sample.add_argument(
+        "paths", nargs="+", metavar="INPUT", help="files, folders, tables, or a tagged output"
+    )
+    sample.add_argument("-n", type=_positive_int, default=200, help="units to draw (default 200)")
+    sample.add_argument(
+        "--strategy",
+        choices=("stratified", "uncertain", "random"),
+        default="stratified",
+        help="even draws per predicted label (default), least certain first, or random",
+    )
+    sample.add_argument("--seed", type=int, default=0, help="the same seed, the same sample")
+    sample.add_argument(
+        "--show-predictions",
+        action="store_true",
+        help="add the model's label and confidence (hidden by default, not to anchor coders)",
+    )
+    sample.add_argument("--model", metavar="PATH")
+    sample.add_argument("--text-column", metavar="COL")
+    sample.add_argument("--id-column", metavar="COL")
+    _output_args(sample)
+
+    shares = _command(
+        sub,
+        "shares",
+        help="share of each form with 95% intervals, raw and adjusted",
+        epilog="examples:\n  democlass shares tags.csv\n"
+        "  democlass shares tags.csv --validation coded.csv\n"
+        "  democlass shares tags.csv --by source --json",
+        description="Share of each label in a tagged corpus, with bootstrap 95% intervals "
+        "over documents; with --validation, also adjusted for the model's error rates "
+        "measured on a hand-coded sample (what to report).",
+    )
+    shares.add_argument("tagged", metavar="TAGGED", help="output of democlass tag")
+    shares.add_argument("--by", metavar="COLUMN", help="shares per value of a column (source...)")
+    shares.add_argument("--validation", metavar="CODED", help="a hand-coded sample of the corpus")
+    shares.add_argument(
+        "--model", metavar="PATH", help="the model that tagged the corpus, to validate"
+    )
+    shares.add_argument("--document-column", metavar="COL")
+    shares.add_argument("--json", action="store_true", help="print JSON records")
+    shares.add_argument("--seed", type=int, default=0, help="seed of the resampling")
     return parser
 
 
 def _command(sub: Any, name: str, **kwargs: Any) -> argparse.ArgumentParser:
     """A subcommand whose epilog examples keep their line breaks."""
-    return sub.add_parser(
+    parser: argparse.ArgumentParser = sub.add_parser(
         name, allow_abbrev=False, formatter_class=argparse.RawDescriptionHelpFormatter, **kwargs
     )
+    return parser
 
 
 def _input_args(p: argparse.ArgumentParser, saved: bool = False) -> None:
@@ -190,7 +323,12 @@ def _output_args(p: argparse.ArgumentParser) -> None:
 
 
 def _unit_float(value: str) -> float:
-    x = float(value)
+    try:
+        x = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not a number; give a probability between 0 and 1, such as 0.6"
+        ) from None
     if not 0.0 <= x <= 1.0:
         raise argparse.ArgumentTypeError(f"{value} is not between 0 and 1")
     return x
@@ -200,7 +338,9 @@ def _positive_int(value: str) -> int:
     try:
         n = int(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not a whole number; give 1 or more"
+        ) from None
     if n < 1:
         raise argparse.ArgumentTypeError(f"{value} is not a positive whole number")
     return n
@@ -225,6 +365,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     args = _parser().parse_args(argv)
     from democlass.batch import InputError, OutputError
+    from democlass.labels import LabelsError
 
     try:
         previous = signal.signal(signal.SIGTERM, _terminate)
@@ -234,8 +375,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         "no output was written" if getattr(args, "output", None) else "the output is incomplete"
     )
     try:
-        return int(_COMMANDS[args.command](args))
-    except InputError as exc:
+        with warnings.catch_warnings():
+            warnings.showwarning = _show_warning
+            return int(_COMMANDS[args.command](args))
+    except (InputError, LabelsError) as exc:
         print(f"democlass: error: {exc}", file=sys.stderr)
         return 2
     except OutputError as exc:
@@ -254,6 +397,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
+
+
+def _show_warning(message: Any, *args: Any, **kwargs: Any) -> None:
+    print(f"democlass: warning: {message}", file=sys.stderr)
 
 
 def _model(args: argparse.Namespace) -> Any:
@@ -390,6 +537,20 @@ def _cmd_explain(args: argparse.Namespace) -> int:
         except ValueError as exc:
             print(Failure("<stdin>", str(exc)), file=sys.stderr)
             return 1
+    elif "\n" not in text and len(text) < 4096 and Path(text).is_file():
+        from democlass.batch import Document, _load
+
+        text, failure = _load(Document(args.text, None))
+        if failure is not None:
+            print(f"democlass: error: {failure.source}: {failure.reason}", file=sys.stderr)
+            return 2
+        print(f"democlass: explaining the text of the file {args.text}", file=sys.stderr)
+    elif Path(text).suffix.lower() in (".txt", ".md") and " " not in text.strip():
+        print(
+            f"democlass: warning: there is no file {text!r}; explaining it as text (to explain "
+            "a file, give its path; to read standard input, give -)",
+            file=sys.stderr,
+        )
     frame = explain(text, top=args.top, model=model)
     a = frame.attrs
     if a["runner_up"] is None:
@@ -403,16 +564,17 @@ def _cmd_explain(args: argparse.Namespace) -> int:
 def _cmd_evaluate(args: argparse.Namespace) -> int:
     from democlass.evaluate import evaluate
 
-    evaluate(args.labels, cv=args.cv, groups=None if args.no_groups else "source")
+    evaluate(args.labels, cv=args.cv, groups=None if args.no_groups else "document")
     return 0
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
     from democlass import batch
-    from democlass.api import save, train
+    from democlass.api import save
+    from democlass.training import train
 
     batch.check_output(args.output)
-    model = train(args.labels)
+    model = train(args.labels, with_builtin=args.with_builtin, cv=args.cv)
     written = save(model, args.output)
     print(
         f"democlass: saved a model of {len(model.vocabulary)} terms to {written}", file=sys.stderr
@@ -486,6 +648,106 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return 1 if failures else 0
 
 
+def _table_errors(run: Any) -> int:
+    """Run ``run()``, turning a missing file or column into a usage error."""
+    from democlass.batch import InputError
+
+    try:
+        return int(run())
+    except FileNotFoundError as exc:
+        raise InputError(str(exc)) from exc
+    except KeyError as exc:
+        raise InputError(str(exc.args[0])) from exc
+    except ValueError as exc:
+        from democlass.labels import LabelsError
+
+        if isinstance(exc, LabelsError):
+            raise
+        raise InputError(str(exc)) from exc
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from democlass.validation import validate
+
+    def run() -> int:
+        result = validate(
+            args.coded,
+            _model(args),
+            text_column=args.text_column,
+            label_column=args.label_column,
+            document_column=args.document_column,
+            seed=args.seed,
+        )
+        print(result.to_json() if args.json else result)
+        return 0
+
+    return _table_errors(run)
+
+
+def _cmd_sample(args: argparse.Namespace) -> int:
+    from democlass import batch
+    from democlass.validation import sample
+
+    fmt = batch.output_format(args.output, args.format)
+
+    def run() -> int:
+        chosen = sample(
+            args.paths,
+            args.n,
+            strategy=args.strategy,
+            seed=args.seed,
+            show_predictions=args.show_predictions,
+            model=_model(args),
+            text_column=args.text_column,
+            id_column=args.id_column,
+        )
+        batch.write_table(chosen, args.output, fmt)
+        print(
+            f"democlass: {len(chosen)} units to code ({args.strategy}, seed {args.seed})"
+            + (f" written to {args.output}" if args.output else ""),
+            file=sys.stderr,
+        )
+        return 0
+
+    return _table_errors(run)
+
+
+def _cmd_shares(args: argparse.Namespace) -> int:
+    from democlass.validation import shares
+
+    def run() -> int:
+        table = shares(
+            args.tagged,
+            by=args.by,
+            validation=args.validation,
+            document_column=args.document_column,
+            model=_model(args),
+            seed=args.seed,
+        )
+        if args.json:
+            print(table.to_json(orient="records"))
+            return 0
+        columns = ["share", "low", "high"]
+        if "adjusted" in table.columns:
+            columns += ["adjusted", "adjusted_low", "adjusted_high"]
+        shown = table.copy()
+        shown[columns] = shown[columns].round(3)
+        index = [c for c in (args.by, "label") if c]
+        print(shown.set_index(index).to_string())
+        print(
+            "\nshares of units with bootstrap 95% intervals over documents"
+            + (
+                "; adjusted: corrected for the error rates measured on the validation sample "
+                "(report these)"
+                if "adjusted" in table.columns
+                else "; give --validation CODED for shares adjusted for the model's errors"
+            )
+        )
+        return 0
+
+    return _table_errors(run)
+
+
 _COMMANDS = {
     "tag": _cmd_tag,
     "report": _cmd_report,
@@ -493,4 +755,7 @@ _COMMANDS = {
     "explain": _cmd_explain,
     "evaluate": _cmd_evaluate,
     "train": _cmd_train,
+    "validate": _cmd_validate,
+    "sample": _cmd_sample,
+    "shares": _cmd_shares,
 }

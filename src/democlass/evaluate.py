@@ -1,4 +1,4 @@
-"""Grouped cross-validation: held-out scores, calibration, and tag thresholds."""
+"""Cross-validation of training: held-out scores and calibration, with folds grouped by document."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from democlass.taxonomy import FORMS, LABELS
+from democlass.taxonomy import LABELS
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["Evaluation", "cross_val_proba", "document_groups", "evaluate"]
+__all__ = ["Evaluation", "cross_val_proba", "document_groups", "evaluate", "fold_count"]
 
 AUTHORED_BLOCK = 20
 """Authored rows were written in batches; this many consecutive ids form one group."""
@@ -22,25 +22,112 @@ AUTHORED_BLOCK = 20
 def _frame(labels: pd.DataFrame | str | Path | None) -> pd.DataFrame:
     from democlass.labels import load_labels
 
-    if labels is None or isinstance(labels, (str, Path)):
-        return load_labels(labels)
-    return labels.reset_index(drop=True)
+    return load_labels(labels)
 
 
 def document_groups(labels: pd.DataFrame) -> np.ndarray:
     """One group per document, so grouped folds keep a document's units together.
 
-    Rows are grouped by their ``doc``. Authored standalone paragraphs (source
-    ``authored``, each its own document) came in batches, each from one
-    writer in one sitting, so runs of ``AUTHORED_BLOCK`` consecutive ones
-    form a group: near-paraphrases from one sitting never straddle a split.
+    Rows are grouped by their ``doc``. A standalone unit (its own document)
+    joins the other units of its ``source`` where one is given, so units
+    from one article or outlet never straddle a split. Authored standalone
+    paragraphs (source ``authored``) came in batches, each from one writer
+    in one sitting, so runs of ``AUTHORED_BLOCK`` consecutive ones form a
+    group: near-paraphrases from one sitting never straddle a split.
+
+    Parameters
+    ----------
+    labels : DataFrame
+        Rows as :func:`democlass.load_labels` returns them.
+
+    Returns
+    -------
+    ndarray of object
+        One group name per row.
     """
-    column = "doc" if "doc" in labels.columns else "source"
-    groups = labels[column].astype(str).to_numpy(dtype=object).copy()
-    authored = np.flatnonzero(labels["source"].astype(str).to_numpy() == "authored")
+    groups = labels["doc"].astype(str).to_numpy(dtype=object).copy()
+    source = labels["source"].astype(str).to_numpy(dtype=object)
+    standalone = (groups == labels["id"].astype(str).to_numpy(dtype=object)) & (source != "")
+    groups[standalone] = "source:" + source[standalone]
+    authored = np.flatnonzero(source == "authored")
     for rank, row in enumerate(authored):
         groups[row] = f"authored-{rank // AUTHORED_BLOCK}"
     return groups
+
+
+def describe_groups(labels: pd.DataFrame, groups: str | np.ndarray | None) -> str:
+    """How folds are grouped, in words, for the header of a report."""
+    if groups is None:
+        return "not grouped: units of one document may fall on both sides of a split"
+    if isinstance(groups, str) and groups != "document":
+        return f"grouped by column {groups!r} ({labels[groups].nunique()} groups)"
+    if not isinstance(groups, str):
+        return f"grouped by the given array ({len(set(np.asarray(groups).tolist()))} groups)"
+    g = document_groups(labels)
+    batches = {x for x in g if x.startswith("authored-")}
+    authored = int((labels["source"] == "authored").sum())
+    parts = [f"{len(set(g)) - len(batches)} documents"]
+    if batches:
+        parts.append(
+            f"the {authored} authored standalone paragraphs in {len(batches)} writing "
+            f"batches of {AUTHORED_BLOCK}"
+        )
+    return "grouped by document (" + "; ".join(parts) + ")"
+
+
+def fold_count(
+    labels: pd.DataFrame, cv: int | None = None, groups: str | np.ndarray | None = "document"
+) -> int:
+    """The number of folds to use: ``cv``, checked, or at most 5 where the data allow.
+
+    Parameters
+    ----------
+    labels : DataFrame
+        Rows as :func:`democlass.load_labels` returns them.
+    cv : int, optional
+        Folds asked for; None takes ``min(5, groups, rows of the rarest label)``.
+    groups : "document", a column name, an array, or None
+        As in :func:`cross_val_proba`.
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    LabelsError
+        If there are fewer than two groups (documents) or two rows of a
+        label, or fewer than ``cv`` of either.
+    """
+    from democlass.labels import LabelsError
+
+    n_groups = len(set(_groups(labels, groups).tolist()))
+    counts = labels["label"].value_counts()
+    rarest, fewest = str(counts.idxmin()), int(counts.min())
+    what = "rows" if groups is None else "documents (groups of rows kept in one fold)"
+    allowed = min(n_groups, fewest)
+    if cv is None:
+        cv = min(5, allowed)
+    hint = f" or ask for at most {allowed} folds" if allowed >= 2 else ""
+    if n_groups < max(cv, 2):
+        raise LabelsError(
+            f"too few {what} to cross-validate with {max(cv, 2)} folds: the labels hold "
+            f"{n_groups}; add documents{hint}"
+        )
+    if fewest < max(cv, 2):
+        raise LabelsError(
+            f"label {rarest!r} has {fewest} row(s); {max(cv, 2)}-fold cross-validation needs "
+            f"at least {max(cv, 2)} rows of every label used; label more rows{hint}"
+        )
+    return cv
+
+
+def _groups(labels: pd.DataFrame, groups: str | np.ndarray | None) -> np.ndarray:
+    if groups is None:
+        return np.arange(len(labels))
+    if isinstance(groups, str):
+        return document_groups(labels) if groups == "document" else labels[groups].to_numpy()
+    return np.asarray(groups)
 
 
 def model_input(labels: pd.DataFrame) -> pd.DataFrame:
@@ -50,8 +137,8 @@ def model_input(labels: pd.DataFrame) -> pd.DataFrame:
 
 def cross_val_proba(
     labels: pd.DataFrame | str | Path | None = None,
-    cv: int = 5,
-    groups: str | np.ndarray | None = "source",
+    cv: int | None = None,
+    groups: str | np.ndarray | None = "document",
     **params: Any,
 ) -> pd.DataFrame:
     """Held-out class probabilities for every row, from ``cv`` grouped folds.
@@ -60,10 +147,10 @@ def cross_val_proba(
     ----------
     labels : DataFrame, path or None
         Labelled rows (default: the packaged dataset).
-    cv : int
-        Number of folds.
-    groups : "source", a column name, an array, or None
-        ``"source"`` groups rows by document (see :func:`document_groups`);
+    cv : int, optional
+        Number of folds (default: what :func:`fold_count` allows, at most 5).
+    groups : "document", a column name, an array, or None, default="document"
+        ``"document"`` groups rows by document (see :func:`document_groups`);
         None gives plain stratified folds.
     **params
         Parameters of :class:`DemoClassifier`.
@@ -80,16 +167,14 @@ def cross_val_proba(
     from democlass.estimator import DemoClassifier
 
     frame = _frame(labels)
+    cv = fold_count(frame, cv, groups)
     y = frame["label"].to_numpy()
     texts = frame["text"].tolist()
     X = model_input(frame)
     if groups is None:
         splits = StratifiedKFold(cv, shuffle=True, random_state=0).split(texts, y)
     else:
-        if isinstance(groups, str):
-            g = document_groups(frame) if groups == "source" else frame[groups].to_numpy()
-        else:
-            g = np.asarray(groups)
+        g = _groups(frame, groups)
         splits = StratifiedGroupKFold(cv, shuffle=True, random_state=0).split(texts, y, g)
     proba = np.full((len(frame), len(LABELS)), np.nan)
     fold = np.full(len(frame), -1)
@@ -103,31 +188,6 @@ def cross_val_proba(
     out = pd.DataFrame(np.nan_to_num(proba), columns=list(LABELS), index=frame.index)
     out["fold"] = fold
     return out
-
-
-def choose_thresholds(proba: pd.DataFrame, labels: pd.DataFrame) -> dict[str, float]:
-    """Per form, the probability above which it is listed in ``tags``.
-
-    A row *has* a form when it is the primary label or listed in
-    ``secondary``; the threshold maximises F1 of that on held-out folds.
-    """
-    thresholds = {}
-    secondary = labels["secondary"].fillna("").str.split(";")
-    grid = np.round(np.arange(0.05, 0.951, 0.01), 2)
-    for form in FORMS:
-        truth = (labels["label"] == form).to_numpy() | secondary.map(
-            lambda xs, f=form: f in [x.strip() for x in xs]
-        ).to_numpy()
-        p = proba[form].to_numpy()
-        best, best_f1 = 0.5, -1.0
-        for t in grid:
-            hit = p >= t
-            tp = np.sum(hit & truth)
-            f1 = 2 * tp / max(hit.sum() + truth.sum(), 1)
-            if f1 > best_f1 + 1e-12:
-                best, best_f1 = float(t), f1
-        thresholds[form] = best
-    return thresholds
 
 
 def expected_calibration_error(
@@ -173,8 +233,8 @@ class Evaluation:
 
     def __str__(self) -> str:
         head = (
-            f"{self.settings.get('cv')}-fold grouped cross-validation on "
-            f"{len(self.predictions)} rows (groups={self.settings.get('groups')!r})\n"
+            f"{self.settings.get('cv')}-fold cross-validation on {len(self.predictions)} rows, "
+            f"{self.settings.get('groups')}\n"
             f"macro-F1 {self.macro_f1:.3f}   accuracy {self.accuracy:.3f}   "
             f"calibration error (ECE) {self.ece:.3f}\n"
         )
@@ -189,8 +249,8 @@ class Evaluation:
 
 def evaluate(
     labels: pd.DataFrame | str | Path | None = None,
-    cv: int = 5,
-    groups: str | np.ndarray | None = "source",
+    cv: int | None = None,
+    groups: str | np.ndarray | None = "document",
     *,
     verbose: bool = True,
     **params: Any,
@@ -201,10 +261,11 @@ def evaluate(
     ----------
     labels : DataFrame, path or None
         Labelled rows (default: the packaged dataset).
-    cv : int, default=5
-        Number of folds.
-    groups : "source", a column name, an array, or None, default="source"
-        Keep each document's paragraphs in one fold (see :func:`document_groups`).
+    cv : int, optional
+        Number of folds (default: what the groups and labels allow, at most 5).
+    groups : "document", a column name, an array, or None, default="document"
+        Keep each document's paragraphs in one fold (see :func:`document_groups`);
+        a column name groups by that column; None does not group.
     verbose : bool, default=True
         Print the report.
     **params
@@ -224,6 +285,7 @@ def evaluate(
     from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 
     frame = _frame(labels)
+    cv = fold_count(frame, cv, groups)
     proba = cross_val_proba(frame, cv=cv, groups=groups, **params)
     p = proba[list(LABELS)].to_numpy()
     predicted = np.asarray(LABELS, dtype=object)[p.argmax(axis=1)]
@@ -261,7 +323,7 @@ def evaluate(
         predictions=predictions,
         settings={
             "cv": cv,
-            "groups": groups if isinstance(groups, str) or groups is None else "custom",
+            "groups": describe_groups(frame, groups),
             **params,
         },
     )
