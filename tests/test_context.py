@@ -15,7 +15,7 @@ from democlass.evaluate import model_input
 
 JURY = [
     "Who decides on face recognition?",
-    "A panel of 40 residents drawn by lot met on six Saturdays.",
+    "They met on six Saturdays.",
     "It will advise the council before the vote in March.",
 ]
 

@@ -229,7 +229,7 @@ def tag(
     >>> import pandas as pd
     >>> article = pd.DataFrame({"doc": "a", "text": [
     ...     "Who decides on face recognition?",
-    ...     "A panel of 40 residents drawn by lot met on six Saturdays.",
+    ...     "They met on six Saturdays.",
     ...     "It will advise the council before the vote in March."]})
     >>> list(tag(article)["label"])
     ['governance', 'none', 'governance']

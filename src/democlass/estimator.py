@@ -91,7 +91,7 @@ class DemoClassifier(ClassifierMixin, BaseEstimator):
     >>> import pandas as pd
     >>> article = pd.DataFrame({"doc": "a", "text": [
     ...     "Who decides on face recognition?",
-    ...     "A panel of 40 residents drawn by lot met on six Saturdays.",
+    ...     "They met on six Saturdays.",
     ...     "It will advise the council before the vote in March."]})
     >>> clf.predict(article)[1]
     'governance'

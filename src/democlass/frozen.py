@@ -825,7 +825,7 @@ def _count_keys(
     if weights is None:
         keys = np.sort(keys)
     else:
-        order = np.argsort(keys, kind="stable")
+        order = np.argsort(keys)  # any order of equal keys: their counts are summed
         keys, weights = keys[order], weights[order]
     first = np.empty(len(keys), dtype=bool)
     first[:1] = True
@@ -853,8 +853,9 @@ def _linear(
     if present.any():
         # rows come sorted, so each row's terms are one run
         starts = np.searchsorted(row, np.flatnonzero(present))
-        for k, weights in enumerate(weights_by_class):
-            scores[present, k] = np.add.reduceat(weights[fid] * values, starts)
+        terms = weights_by_class[:, fid]
+        terms *= values
+        scores[present] = np.add.reduceat(terms, starts, axis=1).T
         scores[present] /= norm[present, None]
     return scores
 
