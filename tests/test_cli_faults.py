@@ -313,3 +313,26 @@ def test_fifos_and_broken_links_in_a_folder_are_reported_and_never_block(tmp_pat
     assert "1 documents, 1 paragraphs, 3 failures" in done.stderr
     explicit = command("tag", str(folder / "pipe.txt"), timeout=60)
     assert explicit.returncode == 1 and "named pipe" in explicit.stderr
+
+
+def _dies(*args):
+    os._exit(9)  # as if killed: the pool replaces the worker and loses its task
+
+
+def test_a_worker_that_dies_stops_the_run_instead_of_hanging(tmp_path, capsys, monkeypatch):
+    import democlass.batch
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for n in range(3):
+        (folder / f"{n:02d}.txt").write_text("Open weights let anyone fine-tune.\n", "utf-8")
+    real = democlass.batch._tag_forked
+    # forked workers inherit the patched module
+    monkeypatch.setattr(democlass.batch, "_tag_forked", _dies)
+    out = tmp_path / "out.csv"
+    code = main(["tag", str(folder), "--jobs", "2", "-o", str(out), "-q"])
+    err = capsys.readouterr().err
+    monkeypatch.setattr(democlass.batch, "_tag_forked", real)
+    assert code == 1
+    assert "a worker process died" in err and "Traceback" not in err
+    assert list(tmp_path.iterdir()) == [folder]  # no output, no temporary file

@@ -64,7 +64,7 @@ def test_no_near_duplicates_anywhere(labels):
 
 
 def test_ids_are_stable_and_well_formed(labels):
-    assert labels["id"].str.fullmatch(r"(\d{3}-\d{4}|authored-\d{4}|art-[a-d]-?\d{3}-\d{2})").all()
+    assert labels["id"].str.fullmatch(r"(\d{3}-\d{4}|authored-\d{4}|art-[a-z]-?\d{3}-\d{2})").all()
     authored = labels.loc[labels["source"] == "authored", "id"]
     assert (authored.str.startswith("authored-")).all()
 

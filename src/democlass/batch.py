@@ -59,6 +59,14 @@ class OutputError(Exception):
         self.usage = usage
 
 
+class WorkerLost(OutputError):
+    """A worker process died mid-run (killed, perhaps for lack of memory): its
+    chunk would never come back, so the run stops instead of waiting for it."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, usage=False)
+
+
 def source_name(path: str) -> str:
     """How a file name is written in the output and in messages.
 
@@ -647,13 +655,31 @@ def tag_documents(
             waiting = deque(
                 pool.apply_async(_tag_forked, t) for t in itertools.islice(tasks, 4 * jobs)
             )
+            workers = {w.pid for w in pool._pool}
             while waiting:
-                result = waiting.popleft().get()
+                result = _wait(pool, waiting.popleft(), workers)
                 for t in itertools.islice(tasks, 1):
                     waiting.append(pool.apply_async(_tag_forked, t))
                 yield _report(result, progress)
     finally:
         _FORKED_MODEL, _FORKED_DOCS = None, ()
+
+
+def _wait(pool: Any, pending: Any, workers: set[int]) -> Chunk:
+    """The chunk a task gives. A pool replaces a worker that dies but loses its
+    task, so waiting alone could last for ever: a changed set of workers
+    means one died, and the run stops."""
+    import multiprocessing
+
+    while True:
+        try:
+            return pending.get(timeout=0.25)
+        except multiprocessing.TimeoutError:
+            if {w.pid for w in pool._pool} != workers:
+                raise WorkerLost(
+                    "a worker process died (killed, perhaps for lack of memory); "
+                    "try fewer --jobs"
+                ) from None
 
 
 def _report(chunk: Chunk, progress: Callable[[int, int], None] | None) -> Chunk:
