@@ -200,33 +200,34 @@ class FrozenModel:
         word in Python and vectorised numpy for the rest, which is what keeps
         prediction near the speed of bare tokenisation.
         """
-        words: dict[str, int] = {}
-        grams = [term.split(" ") for term in self.vocabulary]
-        for gram in grams:
-            for word in gram:
-                words.setdefault(word, len(words))
+        # vectorised over the vocabulary: loading a model is part of every cold start
+        vocabulary = self.vocabulary
+        flat = " ".join(vocabulary).split(" ") if vocabulary else []
+        words = {word: i for i, word in enumerate(dict.fromkeys(flat))}
         n_words = max(len(words), 1)
         if n_words**self.ngram_max >= 2**62:
             raise ValueError(f"{n_words} words are too many for {self.ngram_max}-grams")
         self._words = _WordIndex(words)
         self._n_words = n_words
+        ids = np.fromiter(map(words.__getitem__, flat), dtype=np.int64, count=len(flat))
+        lengths = np.fromiter(
+            (term.count(" ") + 1 for term in vocabulary), dtype=np.int64, count=len(vocabulary)
+        )
+        first = np.cumsum(lengths) - lengths  # where each term's words start in ``flat``
+        fids = np.arange(len(vocabulary), dtype=np.int64)
         # one spare entry at the end, so that word id -1 (unknown) maps to -1
         self._unigram = np.full(n_words + 1, -1, dtype=np.int64)
-        by_order: dict[int, tuple[list[int], list[int]]] = {}
-        for fid, gram in enumerate(grams):
-            if len(gram) == 1:
-                self._unigram[words[gram[0]]] = fid
+        one = lengths == 1
+        self._unigram[ids[first[one]]] = fids[one]
+        self._ngrams = {}
+        for n in range(2, self.ngram_max + 1):
+            of_order = lengths == n
+            if not of_order.any():
                 continue
-            code = 0
-            for word in gram:
-                code = code * n_words + words[word]
-            codes, fids = by_order.setdefault(len(gram), ([], []))
-            codes.append(code)
-            fids.append(fid)
-        self._ngrams = {
-            n: _HashTable(np.asarray(codes, np.int64), np.asarray(fids, np.int64))
-            for n, (codes, fids) in by_order.items()
-        }
+            code = np.zeros(int(of_order.sum()), dtype=np.int64)
+            for k in range(n):
+                code = code * n_words + ids[first[of_order] + k]
+            self._ngrams[n] = _HashTable(code, fids[of_order])
 
     def _word_ids(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """Word ids of all texts, concatenated (-1 for unknown words), and the
