@@ -21,7 +21,8 @@ from typing import IO, TYPE_CHECKING, Any
 import numpy as np
 
 from democlass.split import iter_paragraphs
-from democlass.taxonomy import FORMS, LABELS, NONE
+from democlass.summary import document_shares
+from democlass.taxonomy import LABELS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -677,8 +678,7 @@ def _wait(pool: Any, pending: Any, workers: set[int]) -> Chunk:
         except multiprocessing.TimeoutError:
             if {w.pid for w in pool._pool} != workers:
                 raise WorkerLost(
-                    "a worker process died (killed, perhaps for lack of memory); "
-                    "try fewer --jobs"
+                    "a worker process died (killed, perhaps for lack of memory); try fewer --jobs"
                 ) from None
 
 
@@ -730,8 +730,8 @@ def document_summary(
         ``label``, and ``row`` for documents from tables.
     documents : sequence of (source, row, paragraphs), optional
         Every document in order with its number of paragraphs, as in
-        ``Chunk.sizes``: documents with no paragraphs get a row too (of
-        zeros, dominant ``none``), and documents that share a source and
+        ``Chunk.sizes``: documents with no paragraphs get a row too (0
+        paragraphs, shares and dominant empty), and documents that share a source and
         row stay apart. Without it, a document is a run of paragraphs with
         the same source and row that starts again where ``paragraph`` is 1.
 
@@ -756,25 +756,14 @@ def document_summary(
     sizes = np.array([n for _, _, n in documents], dtype=np.int64)
     if sizes.sum() != len(paragraphs):
         raise ValueError(f"documents hold {sizes.sum()} paragraphs, the frame {len(paragraphs)}")
-    codes = pd.Categorical(paragraphs["label"], categories=list(LABELS)).codes
-    if (codes < 0).any():
+    labels = paragraphs["label"].to_numpy(dtype=object)
+    if not np.isin(labels, LABELS).all():
         raise ValueError("a label is not one of " + ", ".join(LABELS))
-    counts = np.zeros((len(sizes), len(LABELS)), dtype=np.int64)
-    np.add.at(counts, (np.repeat(np.arange(len(sizes)), sizes), codes), 1)
+    numbers = np.repeat(np.arange(len(sizes)), sizes)
     out = pd.DataFrame({"source": pd.Series([d[0] for d in documents], dtype=object)})
     if has_rows and any(d[1] is not None for d in documents):
         out["row"] = pd.Series([d[1] for d in documents], dtype=object)
-    out["paragraphs"] = sizes
-    with np.errstate(invalid="ignore", divide="ignore"):
-        for k, label in enumerate(LABELS):
-            out[f"share_{label}"] = np.nan_to_num(counts[:, k] / sizes)
-        forms = counts[:, [LABELS.index(f) for f in FORMS]]
-        form_total = forms.sum(axis=1)
-        for k, form in enumerate(FORMS):
-            out[f"form_share_{form}"] = np.nan_to_num(forms[:, k] / form_total)
-    dominant = np.asarray(FORMS, dtype=object)[forms.argmax(axis=1)]
-    out["dominant"] = np.where(form_total > 0, dominant, NONE)
-    return out
+    return pd.concat([out, document_shares(labels, numbers, len(sizes))], axis=1)
 
 
 def _runs(paragraphs: pd.DataFrame) -> list[tuple[str, Any, int]]:
