@@ -52,8 +52,8 @@ _ARRAYS = {
     "coef_doc": "numbers",  # from format version 2: the document block
 }
 # Largest total uncompressed size of a model file's arrays. The built-in model
-# is 2.3 MB (38,384 terms, about 60 bytes each); this allows about four million
-# terms, and refuses a zip bomb before it is inflated.
+# is 5.7 MB (57,223 terms, about 100 bytes each with both blocks); this allows
+# over two million terms, and refuses a zip bomb before it is inflated.
 MAX_MODEL_BYTES = 256 << 20
 # Largest metadata record, and how deeply its JSON may nest.
 MAX_METADATA_BYTES = 1 << 20
@@ -137,6 +137,7 @@ class FrozenModel:
         self._doc_by_class = np.ascontiguousarray(self.coef_doc.T)
         # a text alone is its own document: both blocks see the same vector
         self._alone_by_class = self._coef_by_class + self._doc_by_class
+        self._context = bool(np.any(self.coef_doc))
         self._none = self.classes.index(NONE) if NONE in self.classes else None
 
     def __repr__(self) -> str:
@@ -159,7 +160,7 @@ class FrozenModel:
     @property
     def uses_context(self) -> bool:
         """Whether the document block has any weight (version 1 models have none)."""
-        return bool(np.any(self.coef_doc))
+        return self._context
 
     def predict_proba(
         self, texts: Sequence[str], documents: Sequence[Any] | None = None
@@ -300,38 +301,32 @@ class FrozenModel:
         return fid, values / norm[0] if norm[0] > 0 else values
 
     def _scores(self, texts: Sequence[str], documents: Sequence[Any] | None = None) -> np.ndarray:
-        n_texts, n_classes = len(texts), len(self.classes)
-        if documents is not None and len(documents) != n_texts:
-            raise ValueError(f"{n_texts} texts but {len(documents)} document keys")
-        if documents is not None and self.uses_context:
-            return self._context_scores(texts, document_index(documents))
-        scores = np.empty((n_texts, n_classes))
-        present = np.empty(n_texts, dtype=bool)
-        for start, stop in _batches(texts):
-            row, fid, count = self._counts(texts[start:stop])
-            values, norm = self._weigh(row, fid, count, stop - start)
-            scores[start:stop] = _linear(self._alone_by_class, row, fid, values, norm)
-            present[start:stop] = norm > 0
-        return self._finish(scores, present)
+        """Scores of each text, alone or in its document.
 
-    def _context_scores(self, texts: Sequence[str], doc: np.ndarray) -> np.ndarray:
-        """Scores of units in their documents: the unit block per unit, the
-        document block once per document (its units' counts summed), added up.
-
-        Batches may cut a document; its counts are carried to the next batch
-        until its last unit is seen, so memory stays bounded by the batch and
-        the vocabulary, never by the document.
+        Alone, a text is its own document, so it is scored with both blocks'
+        weights at once. In context, the unit block is scored per unit and
+        the document block once per document (its units' counts summed),
+        and the two are added. Batches may cut a document; its counts are
+        carried to the next batch until its last unit is seen, so memory
+        stays bounded by the batch and the vocabulary, never by the document.
         """
         n_texts, n_features = len(texts), len(self.vocabulary)
+        if documents is not None and len(documents) != n_texts:
+            raise ValueError(f"{n_texts} texts but {len(documents)} document keys")
+        doc = document_index(documents) if documents is not None and self._context else None
+        weights = self._alone_by_class if doc is None else self._coef_by_class
         scores = np.empty((n_texts, len(self.classes)))
         present = np.empty(n_texts, dtype=bool)
-        by_doc = np.zeros((int(doc[-1]) + 1 if n_texts else 0, len(self.classes)))
+        n_docs = int(doc[-1]) + 1 if doc is not None and n_texts else 0
+        by_doc = np.zeros((n_docs, len(self.classes)))
         carry_keys, carry_counts = np.empty(0, np.int64), np.empty(0, np.int64)
         for start, stop in _batches(texts):
             row, fid, count = self._counts(texts[start:stop])
             values, norm = self._weigh(row, fid, count, stop - start)
-            scores[start:stop] = _linear(self._coef_by_class, row, fid, values, norm)
+            scores[start:stop] = _linear(weights, row, fid, values, norm)
             present[start:stop] = norm > 0
+            if doc is None:
+                continue
             # the batch's counts summed by document, with what the last batch left open
             d_doc, d_fid, d_count = _count_keys(
                 np.concatenate([carry_keys, doc[start + row] * n_features + fid]),
@@ -349,7 +344,8 @@ class FrozenModel:
                 d_values, d_norm = self._weigh(local, d_fid, d_count, int(local[-1]) + 1)
                 part = _linear(self._doc_by_class, local, d_fid, d_values, d_norm)
                 by_doc[low : low + len(part)] += part
-        scores += by_doc[doc]
+        if doc is not None:
+            scores += by_doc[doc]
         return self._finish(scores, present)
 
     def _finish(self, scores: np.ndarray, present: np.ndarray) -> np.ndarray:
